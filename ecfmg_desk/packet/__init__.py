@@ -1,0 +1,1 @@
+"""packet layer (see DESIGN.md section 1)."""

@@ -1,0 +1,1 @@
+"""vault layer (see DESIGN.md section 1)."""
