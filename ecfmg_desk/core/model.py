@@ -206,3 +206,47 @@ class ValidationResult:
             "as_of": self.as_of.isoformat(),
             "findings": [f.to_json() for f in self.findings],
         }
+
+
+def file_to_json(info: FileInfo) -> dict[str, object]:
+    return {
+        "name": info.name,
+        "sha256": info.sha256,
+        "kind": info.kind,
+        "size": info.size,
+        "pages": len(info.pages),
+    }
+
+
+def review_to_json(review: Review | None) -> dict[str, object] | None:
+    if review is None:
+        return None
+    return {
+        "decision": review.decision,
+        "reviewer": review.reviewer,
+        "reviewed_on": review.reviewed_on.isoformat() if review.reviewed_on else None,
+        "comments": [{"author": c.author, "date": c.date.isoformat(), "text": c.text} for c in review.comments],
+        "stale": review.stale,
+    }
+
+
+def document_to_json(document: Document, documents: tuple[Document, ...] | list[Document]) -> dict[str, object]:
+    """The document object of ``list --json`` (DESIGN.md section 3); the bundle manifest reuses it."""
+    return {
+        "id": document.id,
+        "requirement": document.requirement,
+        "pages": document.page_count,
+        "files": [file_to_json(f) for f in document.files],
+        "issued": document.issued.isoformat() if document.issued else None,
+        "expires": document.expires.isoformat() if document.expires else None,
+        "language": document.language,
+        "name_on_document": document.name_on_document,
+        "translation_of": document.translation_of,
+        "translations": [t.id for t in translations_of(document, documents)],
+        "translation_status": translation_status(document, documents),
+        "translator": document.translator,
+        "translator_kind": document.translator_kind,
+        "notes": document.notes,
+        "sha256": document.sha256,
+        "review": review_to_json(document.review),
+    }

@@ -1,0 +1,519 @@
+"""The command-line twin of the GUI (DESIGN.md section 3). Thin: parse, call vault/packet, print.
+
+Every failure the user can cause ends as one ``error: …`` line on stderr and the exit code of its
+:mod:`ecfmg_desk.errors` class; no traceback reaches the terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+from ecfmg_desk import __version__
+from ecfmg_desk.core.model import (
+    MANUAL_TRANSLATION_STATUSES,
+    TRANSLATION_REQUIREMENT,
+    TRANSLATOR_KINDS,
+    Profile,
+    document_to_json,
+)
+from ecfmg_desk.errors import DeskError, UsageError
+
+BOOL_WORDS = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one ``error:`` line (exit 2), like every other failure."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def parse_date(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{option}: {text!r} is not a date; write it as YYYY-MM-DD, e.g. 2022-07-15.") from None
+
+
+def _optional_date(text: str | None, option: str) -> date | None:
+    return None if text is None or text == "" else parse_date(text, option)
+
+
+def parse_profile_value(name: str, text: str) -> Any:
+    """Turn ``--set FIELD=VALUE`` text into the typed value the profile stores."""
+    if name not in Profile.field_names():
+        raise UsageError(f"Unknown profile field {name!r}. Fields: {', '.join(Profile.field_names())}.")
+    text = text.strip()
+    if name in ("date_of_birth", "graduation_date"):
+        return _optional_date(text, name)
+    if name == "transferred_credits":
+        if text.lower() not in BOOL_WORDS:
+            raise UsageError("transferred_credits must be yes or no.")
+        return BOOL_WORDS[text.lower()]
+    if name == "clinical_skills_route" and text not in ("pathway", "step2cs"):
+        raise UsageError("clinical_skills_route must be pathway or step2cs.")
+    return text
+
+
+# ------------------------------------------------------------------------------------------------ parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    vault_opt = argparse.ArgumentParser(add_help=False)
+    vault_opt.add_argument("--vault", type=Path, default=argparse.SUPPRESS, metavar="DIR",
+                           help="the vault folder (default: $ECFMG_DESK_HOME or your user data folder)")
+
+    parser = _Parser(prog="ecfmg-desk", description="Prepare and check your ECFMG certification packet, offline.",
+                     parents=[vault_opt])
+    parser.add_argument("--version", action="version", version=f"ecfmg-desk {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_text, description=help_text, parents=[vault_opt])
+
+    gui = command("gui", "open the app (a bundle opens in review mode)")
+    gui.add_argument("bundle", nargs="?", type=Path, metavar="BUNDLE")
+    gui.add_argument("--screenshot", type=Path, metavar="FILE.png",
+                     help="render the main window once shown, save it as PNG and exit")
+
+    req = command("requirements", "list the requirement catalog")
+    req.add_argument("--json", action="store_true")
+
+    prof = command("profile", "show or change the applicant profile")
+    prof.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", dest="assignments")
+    prof.add_argument("--json", action="store_true")
+
+    add = command("add", "import the pages of one document (or a translation)")
+    add.add_argument("requirement", metavar="REQUIREMENT_ID")
+    add.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    _metadata_options(add)
+    add.add_argument("--translation-of", metavar="DOC_ID")
+    add.add_argument("--translator", metavar="NAME")
+    add.add_argument("--translator-kind", choices=TRANSLATOR_KINDS)
+
+    edit = command("edit", "change a document's details (an empty value clears it)")
+    edit.add_argument("document", metavar="DOC_ID")
+    _metadata_options(edit)
+    edit.add_argument("--translator", metavar="NAME")
+    edit.add_argument("--translator-kind", choices=TRANSLATOR_KINDS)
+    edit.add_argument("--translation-status", choices=MANUAL_TRANSLATION_STATUSES,
+                      help="track a translation not attached yet")
+    edit.add_argument("--files", nargs="+", type=Path, metavar="FILE", help="replace the document's scan")
+
+    remove = command("remove", "move a document to the trash")
+    remove.add_argument("document", metavar="DOC_ID")
+
+    lst = command("list", "list the documents")
+    lst.add_argument("--json", action="store_true")
+
+    val = command("validate", "check the packet; exit 1 while any error remains")
+    val.add_argument("--as-of", metavar="DATE")
+    val.add_argument("--json", action="store_true")
+
+    exp = command("export", "write the packet PDF (and the advisor bundle) once validation passes")
+    exp.add_argument("--out", type=Path, required=True, metavar="PACKET.pdf")
+    exp.add_argument("--bundle", type=Path, metavar="FILE.ecfmgpkt")
+    exp.add_argument("--as-of", metavar="DATE")
+    exp.add_argument("--password-env", metavar="VAR", help="encrypt the PDF with the password in this variable")
+    exp.add_argument("--paper", choices=("letter", "a4"), default="letter")
+
+    ver = command("verify", "check a bundle's integrity (exit 3 when anything was altered)")
+    ver.add_argument("bundle", type=Path, metavar="BUNDLE")
+
+    rev = command("review", "answer a student's bundle with decisions and comments")
+    rev.add_argument("bundle", type=Path, metavar="BUNDLE")
+    rev.add_argument("--decision", action="append", default=[], metavar="DOC_ID=approved|changes")
+    rev.add_argument("--comment", action="append", default=[], metavar="DOC_ID=TEXT")
+    rev.add_argument("--reviewer", metavar="NAME")
+    rev.add_argument("--out", type=Path, required=True, metavar="REVIEW.json")
+
+    app = command("apply-review", "load an advisor's review into the vault")
+    app.add_argument("review", type=Path, metavar="REVIEW.json")
+
+    command("demo", "create an example applicant vault to explore")
+    command("check", "check the vault's integrity (every stored file decrypts and matches its hash)")
+
+    bak = command("backup", "write an encrypted backup of the whole vault")
+    bak.add_argument("--out", type=Path, required=True, metavar="FILE")
+
+    res = command("restore", "restore a backup into --vault DIR (missing or empty)")
+    res.add_argument("backup", type=Path, metavar="FILE")
+    return parser
+
+
+def _metadata_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--issued", metavar="DATE")
+    parser.add_argument("--expires", metavar="DATE")
+    parser.add_argument("--language", metavar="CODE", help="ISO 639-1 code of the document's language, e.g. es")
+    parser.add_argument("--name-on-document", metavar="TEXT", help="the name exactly as printed on the document")
+    parser.add_argument("--notes", metavar="TEXT")
+
+
+# ------------------------------------------------------------------------------------------------ commands
+
+
+class Context:
+    def __init__(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
+        self.args = args
+        self.out = out
+        self.err = err
+
+    @property
+    def vault_dir(self) -> Path:
+        from ecfmg_desk.vault.location import default_vault_dir
+
+        given: Path | None = getattr(self.args, "vault", None)
+        return given if given is not None else default_vault_dir()
+
+    def open_vault(self, *, create: bool = False) -> Any:
+        from ecfmg_desk.vault.keys import passphrase_from_env
+        from ecfmg_desk.vault.store import Vault
+
+        vault = Vault.open(self.vault_dir, create=create, passphrase=passphrase_from_env())
+        for notice in vault.notices:
+            self.note(notice, "warning" if "no recovery passphrase" in notice else "note")
+        return vault
+
+    def print(self, text: str = "") -> None:
+        print(text, file=self.out)
+
+    def note(self, text: str, kind: str = "note") -> None:
+        print(f"{kind}: {text}", file=self.err)
+
+    def json(self, value: object) -> None:
+        print(json.dumps(value, indent=2, ensure_ascii=False), file=self.out)
+
+
+def cmd_requirements(ctx: Context) -> int:
+    from ecfmg_desk.resources import load_default_catalog
+
+    catalog = load_default_catalog()
+    if ctx.args.json:
+        ctx.json({"cycle": catalog.cycle, "requirements": [r.to_json() for r in catalog.requirements]})
+        return 0
+    titles = dict(catalog.categories)
+    current = None
+    for r in catalog.requirements:
+        if r.category != current:
+            current = r.category
+            ctx.print(f"\n{titles.get(r.category, r.category).upper()}")
+        required = "required" if r.required is True else ("optional" if r.required is False else str(r.required))
+        ctx.print(f"  {r.id:<22} {r.title}  [{required}]")
+    return 0
+
+
+def cmd_profile(ctx: Context) -> int:
+    changes: dict[str, Any] = {}
+    for assignment in ctx.args.assignments:
+        name, sep, value = assignment.partition("=")
+        if not sep:
+            raise UsageError(f"--set wants FIELD=VALUE, got {assignment!r}.")
+        changes[name.strip()] = parse_profile_value(name.strip(), value)
+    with ctx.open_vault(create=bool(changes)) as vault:
+        profile = vault.update_profile(changes) if changes else vault.profile()
+    values = {
+        name: (value.isoformat() if isinstance(value, date) else value)
+        for name in Profile.field_names()
+        for value in [getattr(profile, name)]
+    }
+    if ctx.args.json:
+        ctx.json(values)
+    else:
+        for name, value in values.items():
+            ctx.print(f"{name:<22} {'' if value is None else value}")
+    return 0
+
+
+def _metadata_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in ("issued", "expires"):
+        raw = getattr(args, name, None)
+        if raw is not None:
+            values[name] = _optional_date(raw, f"--{name}")
+    for name in ("language", "name_on_document", "notes", "translator", "translator_kind", "translation_status"):
+        raw = getattr(args, name, None)
+        if raw is not None:
+            values[name] = raw if raw != "" else None
+    return values
+
+
+def cmd_add(ctx: Context) -> int:
+    from ecfmg_desk.resources import load_default_catalog
+
+    args = ctx.args
+    catalog = load_default_catalog()
+    if args.requirement != TRANSLATION_REQUIREMENT and catalog.get(args.requirement) is None:
+        known = ", ".join(r.id for r in catalog.requirements)
+        raise UsageError(f"Unknown requirement {args.requirement!r}. Known: {known}.")
+    metadata = _metadata_from_args(args)
+    if args.translation_of:
+        metadata["translation_of"] = args.translation_of
+    if args.requirement == TRANSLATION_REQUIREMENT and not args.translation_of:
+        raise UsageError("A translation needs --translation-of DOC_ID, --translator NAME and --translator-kind.")
+    with ctx.open_vault(create=True) as vault:
+        result = vault.add_document(args.requirement, args.files, **metadata)
+    for other in result.duplicates:
+        ctx.note(f"the same file is already in your vault (document {other}); its bytes are stored only once.")
+    doc = result.document
+    ctx.note(f"added {doc.requirement} ({doc.page_count} page{'s' if doc.page_count != 1 else ''})")
+    ctx.print(doc.id)
+    return 0
+
+
+def cmd_edit(ctx: Context) -> int:
+    from ecfmg_desk.vault.inspect import inspect_file
+
+    args = ctx.args
+    metadata = _metadata_from_args(args)
+    files = [inspect_file(p) for p in args.files] if args.files else []
+    if not metadata and not files:
+        raise UsageError("Nothing to change: give at least one option (see `ecfmg-desk edit --help`).")
+    with ctx.open_vault() as vault:
+        doc = vault.edit_document(args.document, metadata) if metadata else vault.document(args.document)
+        if files:
+            doc = vault.replace_files(args.document, files)
+    ctx.note(f"updated {doc.id} ({doc.requirement})")
+    return 0
+
+
+def cmd_remove(ctx: Context) -> int:
+    with ctx.open_vault() as vault:
+        doc = vault.document(ctx.args.document)
+        vault.remove_document(doc.id)
+    ctx.note(f"removed {doc.id} ({doc.requirement})")
+    return 0
+
+
+def cmd_list(ctx: Context) -> int:
+    with ctx.open_vault() as vault:
+        docs = vault.documents()
+    rows = [document_to_json(d, docs) for d in docs]
+    if ctx.args.json:
+        ctx.json({"documents": rows})
+        return 0
+    if not rows:
+        ctx.print("No documents yet. Add one with: ecfmg-desk add REQUIREMENT_ID FILE...")
+        return 0
+    for row in rows:
+        ctx.print(
+            f"{row['id']}  {row['requirement']:<22} {row['pages']:>3} p  issued {row['issued'] or '-':<10}"
+            f"  expires {row['expires'] or '-':<10}  {row['language'] or '-':<3} {row['translation_status']}"
+        )
+    return 0
+
+
+def _as_of(args: argparse.Namespace) -> date:
+    raw = getattr(args, "as_of", None)
+    return parse_date(raw, "--as-of") if raw else date.today()
+
+
+def cmd_validate(ctx: Context) -> int:
+    from ecfmg_desk.resources import load_default_catalog
+    from ecfmg_desk.vault.validation import validate_vault
+
+    catalog = load_default_catalog()
+    with ctx.open_vault() as vault:
+        result = validate_vault(vault, catalog, _as_of(ctx.args))
+    if ctx.args.json:
+        ctx.json(result.to_json())
+    else:
+        for f in result.findings:
+            where = f" [{f.document}]" if f.document else ""
+            ctx.print(f"{f.severity:<7} {f.code:<22} {f.requirement}{where}: {f.message}")
+            ctx.print(f"        fix: {f.fix}")
+        ctx.print("Ready to export." if result.ready else f"Not ready: {len(result.errors)} problem(s) to fix.")
+    return 0 if result.ready else 1
+
+
+def cmd_export(ctx: Context) -> int:
+    from ecfmg_desk.packet.export import export_vault
+    from ecfmg_desk.resources import load_default_catalog
+
+    args = ctx.args
+    password = None
+    if args.password_env:
+        password = os.environ.get(args.password_env)
+        if not password:
+            raise UsageError(f"--password-env: the environment variable {args.password_env} is not set or empty.")
+    with ctx.open_vault() as vault:
+        summary = export_vault(vault, load_default_catalog(), out=args.out, bundle=args.bundle,
+                               as_of=_as_of(args), password=password, paper=args.paper)
+    ctx.note(f"wrote {summary.packet} ({summary.pages} pages)")
+    if summary.bundle:
+        ctx.note(f"wrote {summary.bundle}")
+    for warning in summary.warnings:
+        ctx.note(warning, "warning")
+    return 0
+
+
+def cmd_verify(ctx: Context) -> int:
+    from ecfmg_desk.packet.bundle import verify_bundle
+
+    manifest = verify_bundle(ctx.args.bundle)
+    ctx.print(f"{ctx.args.bundle}: intact ({len(manifest.documents)} documents, bundle {manifest.bundle_id}).")
+    return 0
+
+
+def cmd_review(ctx: Context) -> int:
+    from ecfmg_desk.packet.bundle import verify_bundle
+    from ecfmg_desk.packet.review import make_review, write_review
+
+    args = ctx.args
+    manifest = verify_bundle(args.bundle)
+    decisions: dict[str, str] = {}
+    for item in args.decision:
+        doc_id, sep, decision = item.partition("=")
+        if not sep or decision not in ("approved", "changes"):
+            raise UsageError(f"--decision wants DOC_ID=approved or DOC_ID=changes, got {item!r}.")
+        decisions[doc_id] = decision
+    comments: dict[str, list[str]] = {}
+    for item in args.comment:
+        doc_id, sep, text = item.partition("=")
+        if not sep or not text.strip():
+            raise UsageError(f"--comment wants DOC_ID=TEXT, got {item!r}.")
+        comments.setdefault(doc_id, []).append(text.strip())
+    reviewer = args.reviewer or _os_user()
+    review = make_review(manifest, decisions, comments, reviewer, date.today())
+    write_review(args.out, review)
+    ctx.note(f"wrote {args.out}")
+    return 0
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "Advisor"
+
+
+def cmd_apply_review(ctx: Context) -> int:
+    from ecfmg_desk.packet.review import apply_review_file
+
+    with ctx.open_vault() as vault:
+        applied = apply_review_file(vault, ctx.args.review)
+    ctx.note(f"loaded the review into {applied} document(s)")
+    return 0
+
+
+def cmd_demo(ctx: Context) -> int:
+    from ecfmg_desk.vault.demo import create_demo
+
+    with ctx.open_vault(create=True) as vault:
+        count = create_demo(vault)
+    ctx.note(f"created an example applicant with {count} documents in {ctx.vault_dir}")
+    return 0
+
+
+def cmd_check(ctx: Context) -> int:
+    from ecfmg_desk.errors import IntegrityError
+
+    with ctx.open_vault() as vault:
+        report = vault.check()
+    for note in report.notes:
+        ctx.note(note)
+    if not report.ok:
+        for problem in report.problems[1:]:
+            ctx.note(problem, "damage")
+        more = f" (and {len(report.problems) - 1} more)" if len(report.problems) > 1 else ""
+        raise IntegrityError(report.problems[0] + more)
+    ctx.print(f"Vault intact: {report.files_checked} file(s) decrypted and matched their SHA-256.")
+    return 0
+
+
+def cmd_backup(ctx: Context) -> int:
+    from ecfmg_desk.vault.backup import write_backup
+
+    with ctx.open_vault() as vault:
+        if not vault.has_passphrase:
+            ctx.note("this vault has no recovery passphrase, so the backup opens only on this computer.", "warning")
+        size = write_backup(vault, ctx.args.out)
+    ctx.note(f"wrote {ctx.args.out} ({size / 1e6:.1f} MB, encrypted)")
+    return 0
+
+
+def cmd_restore(ctx: Context) -> int:
+    from ecfmg_desk.vault.backup import restore_backup
+    from ecfmg_desk.vault.keys import passphrase_from_env
+
+    with restore_backup(ctx.args.backup, ctx.vault_dir, passphrase=passphrase_from_env()) as vault:
+        count = len(vault.documents())
+    ctx.note(f"restored {count} document(s) into {ctx.vault_dir}")
+    return 0
+
+
+def cmd_gui(ctx: Context) -> int:
+    from ecfmg_desk.ui.app import run_gui
+
+    return run_gui(vault_dir=ctx.vault_dir, bundle=ctx.args.bundle, screenshot=ctx.args.screenshot)
+
+
+COMMANDS: dict[str, Callable[[Context], int]] = {
+    "gui": cmd_gui,
+    "requirements": cmd_requirements,
+    "profile": cmd_profile,
+    "add": cmd_add,
+    "edit": cmd_edit,
+    "remove": cmd_remove,
+    "list": cmd_list,
+    "validate": cmd_validate,
+    "export": cmd_export,
+    "verify": cmd_verify,
+    "review": cmd_review,
+    "apply-review": cmd_apply_review,
+    "demo": cmd_demo,
+    "check": cmd_check,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
+}
+
+
+def _first_word(argv: Sequence[str]) -> str | None:
+    """The first word that is neither an option nor the value of ``--vault``/``--screenshot``."""
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word in ("--vault", "--screenshot"):
+            skip = True
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def _normalise_argv(argv: Sequence[str]) -> list[str]:
+    """No command means ``gui``; a bundle path as the first word means ``gui BUNDLE`` (file associations)."""
+    argv = list(argv)
+    if {"-h", "--help", "--version"} & set(argv):
+        return argv
+    first = _first_word(argv)
+    if first is None or (first not in COMMANDS and first.endswith(".ecfmgpkt")):
+        return ["gui", *argv]
+    return argv
+
+
+def run(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    try:
+        args = build_parser().parse_args(_normalise_argv(argv))
+        return COMMANDS[args.command](Context(args, out, err))
+    except DeskError as exc:
+        print(f"error: {exc.message}", file=err)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("error: interrupted; nothing more was done.", file=err)
+        return 130
+    except MemoryError:
+        print("error: not enough memory for this operation; nothing was changed.", file=err)
+        return 2
+    except OSError as exc:
+        print(f"error: {exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}.", file=err)
+        return 2

@@ -1,0 +1,106 @@
+"""Content-addressed, encrypted file store with atomic writes.
+
+A blob is written to a temporary file, fsynced, renamed into place and the folder fsynced, so a crash leaves
+either the whole blob or nothing. Blobs are written *before* the database row that points at them is
+committed: a crash in between leaves an unreferenced blob (harmless, reported by ``check`` as a note), never a
+row pointing at a missing file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from ecfmg_desk.vault.crypto import Cipher, DecryptionFailed
+from ecfmg_desk.vault.faults import crashpoint
+
+_MAGIC = b"EDB1"
+
+
+class BlobMissing(Exception):
+    """Internal: the blob file is not there."""
+
+
+class BlobDamaged(Exception):
+    """Internal: the blob file is there but does not decrypt."""
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        crashpoint("blob-written")
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(path.parent)
+
+
+def fsync_dir(folder: Path) -> None:
+    if os.name != "posix":  # Windows cannot open a directory for fsync; NTFS journals renames
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class BlobStore:
+    def __init__(self, root: Path, cipher: Cipher) -> None:
+        self.root = root
+        self._cipher = cipher
+
+    def _path(self, name: str) -> Path:
+        return self.root / name[:2] / name
+
+    def exists(self, name: str) -> bool:
+        return self._path(name).is_file()
+
+    def put(self, name: str, data: bytes) -> bool:
+        """Store ``data`` under ``name``; ``False`` when an intact blob of that name is already there."""
+        path = self._path(name)
+        if path.is_file():
+            try:
+                self.get(name)
+                return False
+            except BlobDamaged:
+                pass  # a damaged copy is replaced by the good bytes we have now
+        atomic_write(path, _MAGIC + self._cipher.encrypt(data, name.encode("ascii")))
+        return True
+
+    def get(self, name: str) -> bytes:
+        path = self._path(name)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError as exc:
+            raise BlobMissing(name) from exc
+        if not raw.startswith(_MAGIC):
+            raise BlobDamaged(name)
+        try:
+            return self._cipher.decrypt(raw[len(_MAGIC) :], name.encode("ascii"))
+        except DecryptionFailed as exc:
+            raise BlobDamaged(name) from exc
+
+    def delete(self, name: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self._path(name).unlink()
+
+    def names(self) -> Iterator[str]:
+        if not self.root.is_dir():
+            return
+        for sub in sorted(self.root.iterdir()):
+            if sub.is_dir():
+                for blob in sorted(sub.iterdir()):
+                    if blob.is_file() and not blob.name.startswith(".tmp-"):
+                        yield blob.name

@@ -1,0 +1,798 @@
+"""The Vault facade: one applicant's packet on disk, encrypted at rest.
+
+Everything the CLI and the GUI do to a vault goes through this class, so both front ends stay thin and
+behave the same. Layout of a vault folder::
+
+    vault.db          SQLite (WAL): profile, documents, files, pages, reviews, history; personal values encrypted
+    blobs/ab/abcd…    encrypted document bytes and thumbnails, named by a keyed hash of their contents
+
+The key comes from the OS keyring, or from the recovery passphrase (scrypt-wrapped copy in ``meta``).
+All writes of one operation commit together; blobs are written first, so a crash never leaves a row that
+points at nothing (see blobs.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from ecfmg_desk.core.model import (
+    MANUAL_TRANSLATION_STATUSES,
+    TRANSLATION_REQUIREMENT,
+    TRANSLATOR_KINDS,
+    Comment,
+    Document,
+    FileInfo,
+    Page,
+    Profile,
+    Review,
+)
+from ecfmg_desk.errors import (
+    CancelledError,
+    IntegrityError,
+    KeyUnavailableError,
+    UnknownDocumentError,
+    UsageError,
+    VaultNotFoundError,
+    WrongPassphraseError,
+)
+from ecfmg_desk.vault import db, keys
+from ecfmg_desk.vault.blobs import BlobDamaged, BlobMissing, BlobStore
+from ecfmg_desk.vault.crypto import DecryptionFailed, VaultKeys, new_key, unwrap_key, wrap_key
+from ecfmg_desk.vault.faults import crashpoint
+from ecfmg_desk.vault.inspect import InspectedFile, inspect_file
+
+Progress = Callable[[int, int], None]
+Cancel = Callable[[], bool]
+
+_LANGUAGE_RE = re.compile(r"^[a-z]{2,3}$")
+DOCUMENT_FIELDS = (
+    "issued",
+    "expires",
+    "language",
+    "name_on_document",
+    "translator",
+    "translator_kind",
+    "translation_status",
+    "notes",
+)
+_ENCRYPTED_DOCUMENT_FIELDS = ("name_on_document", "translator", "notes")
+
+
+@dataclass(frozen=True)
+class AddResult:
+    document: Document
+    duplicates: tuple[str, ...] = ()
+    """Ids of other documents that already hold one of the imported files (its bytes are stored once)."""
+
+
+@dataclass
+class CheckReport:
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    files_checked: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def document_digest(files: Sequence[FileInfo]) -> str:
+    """A document's SHA-256: over its files' SHA-256s in order (a changed or added page changes it)."""
+    return hashlib.sha256("\n".join(f.sha256 for f in files).encode("ascii")).hexdigest()
+
+
+def is_vault(path: Path) -> bool:
+    return (path / db.DB_NAME).is_file()
+
+
+class Vault:
+    """An open vault. Thread-safe: import workers may call it from another thread."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, vault_keys: VaultKeys, vault_id: str) -> None:
+        self.path = path
+        self.id = vault_id
+        self._conn = conn
+        self._keys = vault_keys
+        self._fields = vault_keys.fields
+        self._blobs = BlobStore(path / "blobs", vault_keys.blobs)
+        self._lock = threading.RLock()
+        self.notices: list[str] = []
+        """Things the user should be told once after opening (e.g. no recovery passphrase yet)."""
+
+    # ---------------------------------------------------------------- opening and keys
+
+    @classmethod
+    def open(cls, path: Path, *, create: bool = False, passphrase: str | None = None) -> Vault:
+        """Open the vault in ``path``; with ``create``, make one when the folder holds none.
+
+        The key comes from ``passphrase`` when given (a wrong one is an error even if the keyring would work,
+        so a typo is never silently ignored), else from the keyring.
+        """
+        path = Path(path)
+        if not is_vault(path):
+            if path.exists() and not path.is_dir():
+                raise UsageError(f"{path} is a file, not a vault folder.")
+            if not create:
+                raise VaultNotFoundError(
+                    f"There is no vault in {path}. Check --vault (or ECFMG_DESK_HOME), "
+                    "or add a document or set your profile to create one."
+                )
+            return cls._create(path, passphrase)
+        conn = db.connect(path / db.DB_NAME)
+        try:
+            try:
+                db.migrate(conn, path / db.DB_NAME)
+            except db.FutureSchemaError as exc:
+                raise UsageError(
+                    f"The vault in {path} was written by a newer version of ECFMG Desk. Update the app to open it."
+                ) from exc
+            except sqlite3.DatabaseError as exc:
+                raise IntegrityError(f"The vault database in {path} is damaged ({exc}).") from exc
+            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+            vault_id = meta.get("vault_id")
+            if not vault_id:
+                raise IntegrityError(f"The vault in {path} has no id: its database is damaged.")
+            master = cls._find_key(path, vault_id, meta, passphrase)
+            vault = cls(path, conn, VaultKeys(master), vault_id)
+            if "wrapped_key" not in meta and passphrase is not None:
+                vault.set_passphrase(passphrase)
+                vault.notices.append("This vault now has a recovery passphrase: the one you just gave.")
+            return vault
+        except BaseException:
+            conn.close()
+            raise
+
+    @classmethod
+    def _find_key(cls, path: Path, vault_id: str, meta: Mapping[str, str], passphrase: str | None) -> bytes:
+        check = meta.get("key_check", "")
+        if passphrase is not None and "wrapped_key" in meta:
+            master = unwrap_key(json.loads(meta["wrapped_key"]), passphrase)
+            if VaultKeys(master).check_value() != check:
+                raise IntegrityError(f"The key stored in the vault in {path} is damaged.")
+            try:
+                if keys.keyring_get(vault_id) != master:
+                    keys.keyring_set(vault_id, master)  # back to password-free daily use
+            except keys.KeyringUnavailable:
+                pass
+            return master
+        try:
+            master_or_none = keys.keyring_get(vault_id)
+        except keys.KeyringUnavailable as exc:
+            raise KeyUnavailableError(
+                "No system keyring is available on this computer, so the vault cannot be opened without its "
+                f"recovery passphrase. Set {keys.PASSPHRASE_ENV} to your recovery passphrase and try again."
+            ) from exc
+        if master_or_none is None:
+            if "wrapped_key" in meta:
+                raise KeyUnavailableError(
+                    "This computer's keyring has no key for this vault (new computer or reinstalled system?). "
+                    f"Set {keys.PASSPHRASE_ENV} to your recovery passphrase to open it."
+                )
+            raise KeyUnavailableError(
+                "This computer's keyring has no key for this vault and the vault has no recovery passphrase. "
+                "Restore the keyring entry (or a backup) to open it."
+            )
+        if VaultKeys(master_or_none).check_value() != check:
+            raise WrongPassphraseError(
+                "The key in this computer's keyring does not open this vault. "
+                f"Set {keys.PASSPHRASE_ENV} to your recovery passphrase to open it."
+            )
+        return master_or_none
+
+    @classmethod
+    def _create(cls, path: Path, passphrase: str | None) -> Vault:
+        master = new_key()
+        vault_keys = VaultKeys(master)
+        vault_id = secrets.token_hex(16)
+        try:
+            in_keyring = keys.keyring_set(vault_id, master) and keys.keyring_get(vault_id) == master
+        except keys.KeyringUnavailable:
+            in_keyring = False
+        if not in_keyring and passphrase is None:
+            raise KeyUnavailableError(
+                "Cannot create a vault: no system keyring is available and no passphrase was given. "
+                f"Set {keys.PASSPHRASE_ENV} to a passphrase you will remember; it is the only way back in."
+            )
+        path.mkdir(parents=True, exist_ok=True)
+        conn = db.connect(path / db.DB_NAME)
+        try:
+            db.migrate(conn, path / db.DB_NAME)
+            rows = [
+                ("vault_id", vault_id),
+                ("key_check", vault_keys.check_value()),
+                ("created_at", _now()),
+            ]
+            if passphrase is not None:
+                rows.append(("wrapped_key", json.dumps(wrap_key(master, passphrase))))
+            with _tx(conn):
+                conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", rows)
+        except BaseException:
+            conn.close()
+            raise
+        vault = cls(path, conn, vault_keys, vault_id)
+        if passphrase is None:
+            vault.notices.append(_NO_PASSPHRASE_NOTICE)
+        return vault
+
+    @property
+    def has_passphrase(self) -> bool:
+        with self._lock:
+            row = self._conn.execute("SELECT 1 FROM meta WHERE key = 'wrapped_key'").fetchone()
+        return row is not None
+
+    def set_passphrase(self, passphrase: str) -> None:
+        """Set or change the recovery passphrase (the key itself does not change, so no re-encryption)."""
+        if len(passphrase) < 8:
+            raise UsageError("Choose a recovery passphrase of at least 8 characters.")
+        wrapped = json.dumps(wrap_key(self._keys.master, passphrase))
+        with self._lock, _tx(self._conn):
+            self._conn.execute(
+                "INSERT INTO meta(key, value) VALUES ('wrapped_key', ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (wrapped,),
+            )
+
+    def wrapped_key(self) -> dict[str, Any] | None:
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM meta WHERE key = 'wrapped_key'").fetchone()
+        return json.loads(row[0]) if row else None
+
+    @property
+    def backup_cipher(self) -> Any:
+        return self._keys.backup
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> Vault:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---------------------------------------------------------------- encrypted fields
+
+    def _enc(self, value: str | None, aad: str) -> bytes | None:
+        if value is None:
+            return None
+        return self._fields.encrypt(value.encode("utf-8"), aad.encode("utf-8"))
+
+    def _dec(self, value: bytes | None, aad: str) -> str | None:
+        if value is None:
+            return None
+        try:
+            return self._fields.decrypt(bytes(value), aad.encode("utf-8")).decode("utf-8")
+        except DecryptionFailed as exc:
+            raise IntegrityError(f"A stored value ({aad.split(':')[0]}) in the vault is damaged.") from exc
+
+    # ---------------------------------------------------------------- profile
+
+    def profile(self) -> Profile:
+        with self._lock:
+            rows = self._conn.execute("SELECT field, value FROM profile").fetchall()
+        values: dict[str, Any] = {}
+        known = set(Profile.field_names())
+        for name, blob in rows:
+            if name not in known:
+                continue
+            raw = json.loads(self._dec(blob, f"profile:{name}") or "null")
+            if name in ("date_of_birth", "graduation_date"):
+                raw = _date(raw)
+            values[name] = raw
+        return Profile(**values)
+
+    def update_profile(self, changes: Mapping[str, Any]) -> Profile:
+        """Change some profile fields; values are already typed (dates as ``date``)."""
+        known = set(Profile.field_names())
+        rows = []
+        for name, value in changes.items():
+            if name not in known:
+                raise UsageError(f"Unknown profile field {name!r}. Fields: {', '.join(Profile.field_names())}.")
+            stored = value.isoformat() if isinstance(value, date) else value
+            rows.append((name, self._enc(json.dumps(stored), f"profile:{name}")))
+        with self._lock, _tx(self._conn):
+            self._conn.executemany(
+                "INSERT INTO profile(field, value) VALUES (?, ?) "
+                "ON CONFLICT(field) DO UPDATE SET value = excluded.value",
+                rows,
+            )
+            self._history("profile", None)
+        return self.profile()
+
+    # ---------------------------------------------------------------- documents: reading
+
+    def documents(self) -> list[Document]:
+        """Every document not removed, oldest first."""
+        with self._lock:
+            return self._load_documents("WHERE d.removed_at IS NULL")
+
+    def document(self, document_id: str) -> Document:
+        with self._lock:
+            found = self._load_documents("WHERE d.id = ? AND d.removed_at IS NULL", (document_id,))
+        if not found:
+            raise UnknownDocumentError(f"There is no document {document_id!r} in this vault. `list` shows the ids.")
+        return found[0]
+
+    def _load_documents(self, where: str, params: tuple[object, ...] = ()) -> list[Document]:
+        conn = self._conn
+        docs = conn.execute(
+            "SELECT d.id, d.requirement, d.issued, d.expires, d.language, d.name_on_document, d.translation_of,"
+            " d.translator, d.translator_kind, d.translation_status, d.notes"
+            f" FROM documents d {where} ORDER BY d.created_at, d.rowid",
+            params,
+        ).fetchall()
+        if not docs:
+            return []
+        ids = [row[0] for row in docs]
+        marks = ",".join("?" * len(ids))
+        files: dict[str, list[tuple[Any, ...]]] = {}
+        for row in conn.execute(
+            f"SELECT id, document_id, position, name, sha256, kind, size FROM files WHERE document_id IN ({marks})"
+            " ORDER BY document_id, position",
+            ids,
+        ):
+            files.setdefault(row[1], []).append(row)
+        file_ids = [row[0] for rows in files.values() for row in rows]
+        pages: dict[int, list[Page]] = {}
+        if file_ids:
+            fmarks = ",".join("?" * len(file_ids))
+            for fid, w, h, dpi, wpt, hpt, color in conn.execute(
+                "SELECT file_id, width_px, height_px, dpi, width_pt, height_pt, color FROM pages"
+                f" WHERE file_id IN ({fmarks}) ORDER BY file_id, position",
+                file_ids,
+            ):
+                pages.setdefault(fid, []).append(Page(w, h, dpi, wpt, hpt, bool(color)))
+        reviews = {
+            row[0]: row
+            for row in conn.execute(
+                "SELECT document_id, decision, reviewer, reviewed_on, reviewed_sha256, bundle_id FROM reviews"
+                f" WHERE document_id IN ({marks})",
+                ids,
+            )
+        }
+        comments: dict[str, list[Comment]] = {}
+        for doc_id, author, on_date, body in conn.execute(
+            f"SELECT document_id, author, on_date, body FROM review_comments WHERE document_id IN ({marks})"
+            " ORDER BY id",
+            ids,
+        ):
+            index = len(comments.setdefault(doc_id, []))
+            comments[doc_id].append(
+                Comment(
+                    author=self._dec(author, f"comment:author:{doc_id}:{index}") or "",
+                    date=date.fromisoformat(on_date),
+                    text=self._dec(body, f"comment:body:{doc_id}:{index}") or "",
+                )
+            )
+        result = []
+        for (doc_id, requirement, issued, expires, language, name_enc, translation_of, translator_enc,
+             translator_kind, status, notes_enc) in docs:  # fmt: skip
+            infos = tuple(
+                FileInfo(
+                    name=self._dec(name, f"files:name:{doc_id}:{position}") or "",
+                    sha256=sha,
+                    kind=kind,
+                    size=size,
+                    pages=tuple(pages.get(fid, ())),
+                )
+                for fid, _d, position, name, sha, kind, size in files.get(doc_id, [])
+            )
+            digest = document_digest(infos)
+            review = None
+            if doc_id in reviews:
+                _, decision, reviewer, on, reviewed_sha, _bundle = reviews[doc_id]
+                review = Review(
+                    decision=decision,
+                    comments=tuple(comments.get(doc_id, ())),
+                    stale=reviewed_sha != digest,
+                    reviewer=self._dec(reviewer, f"reviews:reviewer:{doc_id}") or "",
+                    reviewed_on=_date(on),
+                )
+            result.append(
+                Document(
+                    id=doc_id,
+                    requirement=requirement,
+                    files=infos,
+                    issued=_date(issued),
+                    expires=_date(expires),
+                    language=language,
+                    name_on_document=self._dec(name_enc, f"documents:name_on_document:{doc_id}"),
+                    translation_of=translation_of,
+                    translator=self._dec(translator_enc, f"documents:translator:{doc_id}"),
+                    translator_kind=translator_kind,
+                    manual_translation_status=status,
+                    notes=self._dec(notes_enc, f"documents:notes:{doc_id}") or "",
+                    sha256=digest,
+                    review=review,
+                )
+            )
+        return result
+
+    def _file_row(self, sha256: str) -> tuple[str, str | None]:
+        row = self._conn.execute(
+            "SELECT blob, thumb_blob FROM files WHERE sha256 = ? ORDER BY id LIMIT 1", (sha256,)
+        ).fetchone()
+        if row is None:
+            raise UnknownDocumentError("That file is not in this vault.")
+        return row[0], row[1]
+
+    def read_file(self, info: FileInfo) -> bytes:
+        """The original bytes of an imported file, decrypted and checked against their SHA-256."""
+        with self._lock:
+            blob, _thumb = self._file_row(info.sha256)
+        data = self._get_blob(blob, f"file {info.name}")
+        if hashlib.sha256(data).hexdigest() != info.sha256:
+            raise IntegrityError(f"The stored copy of {info.name} does not match its fingerprint: it was altered.")
+        return data
+
+    def thumbnail(self, info: FileInfo) -> bytes | None:
+        with self._lock:
+            _blob, thumb = self._file_row(info.sha256)
+        return self._get_blob(thumb, f"thumbnail of {info.name}") if thumb else None
+
+    def _get_blob(self, name: str, what: str) -> bytes:
+        try:
+            return self._blobs.get(name)
+        except BlobMissing as exc:
+            raise IntegrityError(f"The stored {what} is missing from the vault (blob {name[:12]}…).") from exc
+        except BlobDamaged as exc:
+            raise IntegrityError(f"The stored {what} is damaged and cannot be decrypted (blob {name[:12]}…).") from exc
+
+    # ---------------------------------------------------------------- documents: writing
+
+    def add_document(
+        self,
+        requirement: str,
+        paths: Sequence[Path],
+        *,
+        progress: Progress | None = None,
+        cancel: Cancel | None = None,
+        **metadata: Any,
+    ) -> AddResult:
+        """Import ``paths`` (the pages of one document, in order) under ``requirement``.
+
+        Every file is inspected before anything is written: one bad file refuses the whole document and the
+        vault stays exactly as it was.
+        """
+        if not paths:
+            raise UsageError("Give at least one file to add.")
+        inspected: list[InspectedFile] = []
+        total = len(paths) * 2
+        for index, path in enumerate(paths):
+            if cancel and cancel():
+                raise CancelledError("Import cancelled; nothing was added.")
+            inspected.append(inspect_file(Path(path)))
+            if progress:
+                progress(index + 1, total)
+        return self.add_inspected(requirement, inspected, progress=progress, cancel=cancel, **metadata)
+
+    def add_inspected(
+        self,
+        requirement: str,
+        inspected: Sequence[InspectedFile],
+        *,
+        progress: Progress | None = None,
+        cancel: Cancel | None = None,
+        **metadata: Any,
+    ) -> AddResult:
+        values = self._check_metadata(metadata, requirement=requirement)
+        translation_of = metadata.get("translation_of")
+        if requirement == TRANSLATION_REQUIREMENT or translation_of:
+            requirement = TRANSLATION_REQUIREMENT
+            if not translation_of:
+                raise UsageError("A translation needs --translation-of DOC_ID (the original it translates).")
+            original = self.document(translation_of)
+            if original.translation_of is not None:
+                raise UsageError(f"Document {translation_of} is itself a translation; attach to the original.")
+            if not values.get("translator") or not values.get("translator_kind"):
+                raise UsageError(
+                    "A translation needs the translator's name and kind (government, school, professional)."
+                )
+            values.setdefault("language", "en")
+        total = len(inspected) * 2
+        with self._lock:
+            duplicates = self._duplicates([item.info.sha256 for item in inspected])
+            stored: list[tuple[InspectedFile, str, str | None]] = []
+            for index, item in enumerate(inspected):
+                if cancel and cancel():
+                    raise CancelledError("Import cancelled; nothing was added.")
+                blob = self._keys.blob_name(item.data)
+                self._blobs.put(blob, item.data)
+                thumb = None
+                if item.thumbnail:
+                    thumb = self._keys.blob_name(item.thumbnail)
+                    self._blobs.put(thumb, item.thumbnail)
+                stored.append((item, blob, thumb))
+                if progress:
+                    progress(len(inspected) + index + 1, total)
+            crashpoint("after-blobs")
+            doc_id = self._new_id()
+            now = _now()
+            with _tx(self._conn):
+                self._conn.execute(
+                    "INSERT INTO documents(id, requirement, translation_of, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (doc_id, requirement, translation_of, now, now),
+                )
+                self._write_fields(doc_id, values)
+                self._insert_files(doc_id, stored)
+                self._history("add", doc_id)
+                crashpoint("before-commit")
+            crashpoint("after-commit")
+            return AddResult(self.document(doc_id), duplicates)
+
+    def replace_files(self, document_id: str, inspected: Sequence[InspectedFile]) -> Document:
+        """Replace a document's scan (a better copy); its metadata stays, an old approval turns stale."""
+        self.document(document_id)
+        with self._lock:
+            stored = []
+            for item in inspected:
+                blob = self._keys.blob_name(item.data)
+                self._blobs.put(blob, item.data)
+                thumb = self._keys.blob_name(item.thumbnail) if item.thumbnail else None
+                if thumb and item.thumbnail:
+                    self._blobs.put(thumb, item.thumbnail)
+                stored.append((item, blob, thumb))
+            with _tx(self._conn):
+                self._conn.execute("DELETE FROM files WHERE document_id = ?", (document_id,))
+                self._insert_files(document_id, stored)
+                self._conn.execute("UPDATE documents SET updated_at = ? WHERE id = ?", (_now(), document_id))
+                self._history("replace-files", document_id)
+        return self.document(document_id)
+
+    def _insert_files(self, doc_id: str, stored: Sequence[tuple[InspectedFile, str, str | None]]) -> None:
+        for position, (item, blob, thumb) in enumerate(stored):
+            cursor = self._conn.execute(
+                "INSERT INTO files(document_id, position, name, sha256, blob, thumb_blob, kind, size)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    doc_id,
+                    position,
+                    self._enc(item.info.name, f"files:name:{doc_id}:{position}"),
+                    item.info.sha256,
+                    blob,
+                    thumb,
+                    item.info.kind,
+                    item.info.size,
+                ),
+            )
+            self._conn.executemany(
+                "INSERT INTO pages(file_id, position, width_px, height_px, dpi, width_pt, height_pt, color)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (cursor.lastrowid, i, p.width_px, p.height_px, p.dpi, p.width_pt, p.height_pt, int(p.color))
+                    for i, p in enumerate(item.info.pages)
+                ],
+            )
+
+    def _duplicates(self, shas: Sequence[str]) -> tuple[str, ...]:
+        marks = ",".join("?" * len(shas))
+        rows = self._conn.execute(
+            f"SELECT DISTINCT f.document_id FROM files f JOIN documents d ON d.id = f.document_id"
+            f" WHERE f.sha256 IN ({marks}) AND d.removed_at IS NULL ORDER BY f.document_id",
+            list(shas),
+        ).fetchall()
+        return tuple(row[0] for row in rows)
+
+    def edit_document(self, document_id: str, changes: Mapping[str, Any]) -> Document:
+        """Change some metadata; keys absent from ``changes`` are kept, a ``None`` value clears the field."""
+        current = self.document(document_id)
+        values = self._check_metadata(changes, requirement=current.requirement)
+        with self._lock, _tx(self._conn):
+            self._write_fields(document_id, values)
+            self._conn.execute("UPDATE documents SET updated_at = ? WHERE id = ?", (_now(), document_id))
+            self._history("edit", document_id)
+        return self.document(document_id)
+
+    def _check_metadata(self, metadata: Mapping[str, Any], *, requirement: str) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for name, value in metadata.items():
+            if name == "translation_of":
+                continue
+            if name not in DOCUMENT_FIELDS:
+                raise UsageError(f"Unknown document field {name!r}.")
+            if name in ("issued", "expires") and value is not None and not isinstance(value, date):
+                raise UsageError(f"{name} must be a date.")
+            if name == "language" and value is not None:
+                value = str(value).strip().lower()
+                if not _LANGUAGE_RE.match(value):
+                    raise UsageError(f"Language {value!r} is not a language code such as en, es or fr.")
+            if name == "translator_kind" and value is not None and value not in (*TRANSLATOR_KINDS, "self"):
+                raise UsageError(f"Translator kind must be one of: {', '.join(TRANSLATOR_KINDS)}.")
+            if name == "translation_status" and value is not None and value not in MANUAL_TRANSLATION_STATUSES:
+                raise UsageError("Translation status can be set to ordered or received (attached follows from data).")
+            if name in ("name_on_document", "translator", "notes") and isinstance(value, str):
+                value = value.strip() or None
+            values[name] = value
+        return values
+
+    def _write_fields(self, doc_id: str, values: Mapping[str, Any]) -> None:
+        for name, value in values.items():
+            if name in _ENCRYPTED_DOCUMENT_FIELDS:
+                stored: Any = self._enc(value, f"documents:{name}:{doc_id}")
+            elif isinstance(value, date):
+                stored = value.isoformat()
+            else:
+                stored = value
+            self._conn.execute(f"UPDATE documents SET {name} = ? WHERE id = ?", (stored, doc_id))
+
+    def remove_document(self, document_id: str) -> None:
+        """Move a document to the trash (undoable with :meth:`restore_document`)."""
+        self.document(document_id)
+        with self._lock, _tx(self._conn):
+            self._conn.execute("UPDATE documents SET removed_at = ? WHERE id = ?", (_now(), document_id))
+            self._history("remove", document_id)
+
+    def restore_document(self, document_id: str) -> Document:
+        with self._lock, _tx(self._conn):
+            cursor = self._conn.execute(
+                "UPDATE documents SET removed_at = NULL WHERE id = ? AND removed_at IS NOT NULL", (document_id,)
+            )
+            if cursor.rowcount == 0:
+                raise UnknownDocumentError(f"There is no removed document {document_id!r} to bring back.")
+            self._history("restore", document_id)
+        return self.document(document_id)
+
+    def _new_id(self) -> str:
+        while True:
+            candidate = secrets.token_hex(4)
+            if not self._conn.execute("SELECT 1 FROM documents WHERE id = ?", (candidate,)).fetchone():
+                return candidate
+
+    def _history(self, action: str, document_id: str | None) -> None:
+        self._conn.execute(
+            "INSERT INTO history(at, action, document_id) VALUES (?, ?, ?)", (_now(), action, document_id)
+        )
+
+    # ---------------------------------------------------------------- reviews
+
+    def store_review(
+        self,
+        bundle_id: str,
+        entries: Mapping[str, tuple[str | None, str, date, str, Sequence[Comment]]],
+    ) -> int:
+        """Record an advisor's review: per document (decision, reviewer, date, reviewed sha256, comments).
+
+        Documents no longer in the vault are skipped; returns how many documents received the review.
+        """
+        applied = 0
+        with self._lock, _tx(self._conn):
+            for doc_id, (decision, reviewer, on, reviewed_sha, comments) in entries.items():
+                if not self._conn.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone():
+                    continue
+                applied += 1
+                self._conn.execute(
+                    "INSERT INTO reviews(document_id, bundle_id, decision, reviewer, reviewed_on, reviewed_sha256)"
+                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(document_id) DO UPDATE SET"
+                    " bundle_id = excluded.bundle_id, decision = excluded.decision, reviewer = excluded.reviewer,"
+                    " reviewed_on = excluded.reviewed_on, reviewed_sha256 = excluded.reviewed_sha256",
+                    (doc_id, bundle_id, decision, self._enc(reviewer, f"reviews:reviewer:{doc_id}"),
+                     on.isoformat(), reviewed_sha),
+                )
+                self._conn.execute("DELETE FROM review_comments WHERE document_id = ?", (doc_id,))
+                self._conn.executemany(
+                    "INSERT INTO review_comments(document_id, author, on_date, body) VALUES (?, ?, ?, ?)",
+                    [
+                        (doc_id, self._enc(c.author, f"comment:author:{doc_id}:{i}"), c.date.isoformat(),
+                         self._enc(c.text, f"comment:body:{doc_id}:{i}"))
+                        for i, c in enumerate(comments)
+                    ],
+                )
+                self._history("review", doc_id)
+        return applied
+
+    # ---------------------------------------------------------------- integrity
+
+    def check(self) -> CheckReport:
+        """Decrypt every blob and compare it with its SHA-256; decrypt every personal field."""
+        report = CheckReport()
+        with self._lock:
+            integrity = self._conn.execute("PRAGMA integrity_check").fetchone()[0]
+            if integrity != "ok":
+                report.problems.append(f"The vault database is damaged: {integrity}.")
+            referenced: set[str] = set()
+            rows = self._conn.execute(
+                "SELECT f.document_id, f.position, f.name, f.sha256, f.blob, f.thumb_blob, d.requirement"
+                " FROM files f JOIN documents d ON d.id = f.document_id ORDER BY f.document_id, f.position"
+            ).fetchall()
+            for doc_id, position, name_enc, sha, blob, thumb, requirement in rows:
+                referenced.add(blob)
+                try:
+                    label = self._dec(name_enc, f"files:name:{doc_id}:{position}") or f"file {position + 1}"
+                except IntegrityError:
+                    label = f"file {position + 1}"
+                    report.problems.append(f"Document {doc_id} ({requirement}): the stored file name is damaged.")
+                where = f"Document {doc_id} ({requirement}), {label}"
+                try:
+                    data = self._blobs.get(blob)
+                    report.files_checked += 1
+                    if hashlib.sha256(data).hexdigest() != sha:
+                        report.problems.append(f"{where}: the stored bytes do not match their SHA-256.")
+                except BlobMissing:
+                    report.problems.append(f"{where}: the stored file is missing (blob {blob[:12]}…).")
+                except BlobDamaged:
+                    report.problems.append(f"{where}: the stored file is damaged (blob {blob[:12]}…).")
+                if thumb:
+                    referenced.add(thumb)
+                    try:
+                        self._blobs.get(thumb)
+                    except (BlobMissing, BlobDamaged):
+                        report.problems.append(f"{where}: its thumbnail is missing or damaged.")
+            try:
+                self._load_documents("")
+                self.profile()
+            except IntegrityError as exc:
+                report.problems.append(exc.message)
+        unreferenced = [name for name in self._blobs.names() if name not in referenced]
+        if unreferenced:
+            report.notes.append(
+                f"{len(unreferenced)} stored blob(s) belong to no document (left by an interrupted import); harmless."
+            )
+        return report
+
+    def unreadable_documents(self, documents: Sequence[Document]) -> frozenset[str]:
+        """Documents with a stored file that has gone missing (a cheap check, run with every validation)."""
+        with self._lock:
+            missing = {
+                doc_id
+                for doc_id, blob in self._conn.execute("SELECT document_id, blob FROM files")
+                if not self._blobs.exists(blob)
+            }
+        return frozenset(d.id for d in documents if d.id in missing or not d.files)
+
+    def iter_files(self) -> Iterator[tuple[Path, str]]:
+        """Every file of the vault folder (for backups), with its path relative to the vault."""
+        for item in sorted(self.path.rglob("*")):
+            if item.is_file() and not item.name.startswith(".tmp-"):
+                yield item, item.relative_to(self.path).as_posix()
+
+    def snapshot_database(self, target: Path) -> None:
+        """A consistent copy of the database (SQLite's backup API, safe while WAL is in use)."""
+        with self._lock:
+            dest = sqlite3.connect(target)
+            try:
+                self._conn.backup(dest)
+            finally:
+                dest.close()
+
+
+_NO_PASSPHRASE_NOTICE = (
+    "This vault has no recovery passphrase yet: if this computer's keyring entry is lost, so are your documents. "
+    f"Set one in the app, or run a command with {keys.PASSPHRASE_ENV} set."
+)
+
+
+@contextmanager
+def _tx(conn: sqlite3.Connection) -> Iterator[None]:
+    """One explicit transaction (the connection runs in autocommit mode otherwise)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

@@ -1,0 +1,15 @@
+"""Validation of an open vault: the one place both front ends get findings from."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ecfmg_desk.core.catalog import Catalog
+from ecfmg_desk.core.model import ValidationResult
+from ecfmg_desk.core.rules import validate
+from ecfmg_desk.vault.store import Vault
+
+
+def validate_vault(vault: Vault, catalog: Catalog, as_of: date) -> ValidationResult:
+    documents = vault.documents()
+    return validate(catalog, vault.profile(), documents, as_of, unreadable=vault.unreadable_documents(documents))
