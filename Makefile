@@ -37,5 +37,13 @@ screenshots: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
+# Linux one-folder build (dist/ecfmg-desk/) and release tarball; other platforms: packaging/README.md.
+package: $(STAMP)
+	BIN=$(BIN) bash scripts/package_check.sh --build-only
+
+# Builds the app, then runs the frozen program offscreen and validates the desktop metadata.
+package-check: $(STAMP)
+	BIN=$(BIN) bash scripts/package_check.sh
+
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
