@@ -8,6 +8,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ecfmg_desk.core.catalog import Catalog, parse_catalog
+from ecfmg_desk.errors import CatalogError
+
+DEFAULT_CATALOG = ("requirements", "ecfmg-2026.toml")
+
 
 def resources_root() -> Path:
     """Return the folder that holds ``requirements/``, ``icons/`` and friends.
@@ -28,3 +33,17 @@ def resources_root() -> Path:
 def resource_path(*parts: str) -> Path:
     """Path of a file below ``resources/``; it need not exist (callers report a missing file)."""
     return resources_root().joinpath(*parts)
+
+
+def load_default_catalog() -> Catalog:
+    """The requirement catalog this build ships (read here because ``core`` does no I/O)."""
+    path = resource_path(*DEFAULT_CATALOG)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise CatalogError(
+            f"The requirement catalog is missing: {path} was not found. Reinstall ECFMG Desk."
+        ) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"The requirement catalog {path} cannot be read: {exc}") from exc
+    return parse_catalog(text, path.name)

@@ -135,7 +135,7 @@ class Document:
         """A document in a language other than English needs an English translation (RULES.md [C])."""
         if self.is_translation or not self.language:
             return False
-        return self.language.strip().lower() != ENGLISH
+        return self.language.strip().lower().split("-")[0] != ENGLISH
 
     def with_changes(self, **changes: object) -> Document:
         return replace(self, **changes)  # type: ignore[arg-type]

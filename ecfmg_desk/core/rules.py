@@ -1,0 +1,796 @@
+"""The validation engine: (catalog, profile, documents, as_of) -> findings, each with its fix in the
+applicant's terms.
+
+Pure and deterministic: no clock (``as_of`` is passed in), no I/O, findings in catalog order, then document
+order, then a fixed check order. Every number and every severity comes from the catalog (a rule's confidence
+decides whether it may block export); this module only knows what each kind of rule means. The UI and the
+CLI call :func:`validate`, :func:`requirement_states` and :func:`progress` so that no widget holds a business
+rule.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from ecfmg_desk.core.catalog import Catalog, Requirement
+from ecfmg_desk.core.languages import language_name
+from ecfmg_desk.core.model import (
+    TRANSLATION_REQUIREMENT,
+    Document,
+    Finding,
+    Profile,
+    Severity,
+    ValidationResult,
+)
+from ecfmg_desk.core.names import compare_names, normalize_name
+
+NAME_VERIFICATION = "name-verification"
+"""Requirement whose documents prove that a name printed on a credential is the applicant's."""
+NAME_CHANGE = "name-change"
+"""Requirement whose document asks ECFMG to change the name of record to the passport name."""
+
+StateName = Literal["ready", "problems", "missing", "optional", "not-needed"]
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_KIND_NAMES = {"pdf": "PDF", "jpeg": "JPEG", "png": "PNG", "tiff": "TIFF"}
+_TRANSLATORS = {
+    "government": "a government official",
+    "school": "a medical school official",
+    "professional": "a professional translation service",
+    "self": "you",
+}
+_CONDITION_REASONS = {
+    "transferred_credits": "you transferred credits into your medical degree",
+    "name_differs": "a credential shows a name that differs from your name of record",
+    "passport_name_differs": "your passport shows a name that differs from your name of record",
+    "pathway_route": "you meet the clinical and communication skills requirement through a Pathway",
+    "non_english_documents": "some of your documents are not in English",
+}
+_POINTS_PER_INCH = 72.0
+_BYTES_PER_MB = 1024 * 1024
+
+
+def format_date(day: date) -> str:
+    """``15 Jul 2022``: the month as a word, never ``07/08/2022`` (read both ways around the world)."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def format_size(size: int) -> str:
+    """``1.4 MB`` / ``120 KB`` in the binary units upload limits use (1 MB = 1,048,576 bytes)."""
+    if size >= _BYTES_PER_MB:
+        return f"{size / _BYTES_PER_MB:.1f} MB"
+    return f"{max(1, round(size / 1024))} KB"
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` moved by whole months, clamped to the month's end (31 Aug + 6 months = 28/29 Feb)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def _or_list(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _inches(points: float) -> str:
+    return f"{round(points / _POINTS_PER_INCH, 1):g}"
+
+
+@dataclass(frozen=True)
+class RequirementState:
+    """Where one requirement stands for this applicant; ``required`` is the evaluated condition."""
+
+    requirement: str
+    state: StateName
+    required: bool
+    documents: int
+    errors: int
+    warnings: int
+
+
+class _Context:
+    """Everything the checks look up, indexed once per call (validation runs on every edit)."""
+
+    def __init__(
+        self, catalog: Catalog, profile: Profile, documents: Iterable[Document], as_of: date
+    ) -> None:
+        self.catalog = catalog
+        self.profile = profile
+        self.documents = tuple(documents)
+        self.as_of = as_of
+        self.by_id = {d.id: d for d in self.documents}
+        self.by_requirement: dict[str, list[Document]] = {}
+        self.translations: dict[str, list[Document]] = {}
+        for doc in self.documents:
+            self.by_requirement.setdefault(self.requirement_of(doc), []).append(doc)
+            if doc.translation_of is not None:
+                self.translations.setdefault(doc.translation_of, []).append(doc)
+        self.record = profile.name_of_record
+        self.record_key = normalize_name(self.record)
+        self.verified_names = frozenset(
+            normalize_name(d.name_on_document or "") for d in self.by_requirement.get(NAME_VERIFICATION, ())
+        ) - {""}
+        self.name_change_present = bool(self.by_requirement.get(NAME_CHANGE))
+        self._conditions: dict[str, bool] = {}
+        self.findings: list[Finding] = []
+
+    @staticmethod
+    def requirement_of(doc: Document) -> str:
+        return TRANSLATION_REQUIREMENT if doc.is_translation else doc.requirement
+
+    def holds(self, condition: str) -> bool:
+        if condition not in self._conditions:
+            self._conditions[condition] = CONDITIONS[condition](self)
+        return self._conditions[condition]
+
+    def needed(self, requirement: Requirement) -> bool:
+        if isinstance(requirement.required, bool):
+            return requirement.required
+        return self.holds(requirement.required)
+
+    def name_differs(self, match: str) -> bool:
+        if not self.record_key:
+            return False
+        for requirement in self.catalog.requirements:
+            if requirement.name_match != match:
+                continue
+            for doc in self.by_requirement.get(requirement.id, ()):
+                printed = normalize_name(doc.name_on_document or "")
+                if printed and printed != self.record_key:
+                    return True
+        return False
+
+    def label(self, requirement: Requirement, doc: Document) -> str:
+        """The requirement's noun, plus the file name when the applicant has several of that kind."""
+        if len(self.by_requirement.get(requirement.id, ())) > 1 and doc.files:
+            return f"{requirement.noun} “{doc.files[0].name}”"
+        return requirement.noun
+
+    def translation_label(self, doc: Document) -> str:
+        original = self.by_id.get(doc.translation_of or "")
+        if original is not None:
+            requirement = self.catalog.get(original.requirement)
+            if requirement is not None:
+                return f"English translation of the {self.label(requirement, original)}"
+        name = f" “{doc.files[0].name}”" if doc.files else ""
+        return f"English translation{name}"
+
+    def add(
+        self, severity: Severity, code: str, requirement: str, doc: Document | None, message: str, fix: str
+    ) -> None:
+        self.findings.append(Finding(severity, code, requirement, doc.id if doc else None, message, fix))
+
+
+CONDITIONS: Mapping[str, Callable[[_Context], bool]] = {
+    "transferred_credits": lambda ctx: ctx.profile.transferred_credits,
+    "name_differs": lambda ctx: ctx.name_differs("verified"),
+    "passport_name_differs": lambda ctx: ctx.name_differs("exact"),
+    "pathway_route": lambda ctx: ctx.profile.clinical_skills_route == "pathway",
+    "non_english_documents": lambda ctx: any(d.needs_translation for d in ctx.documents),
+}
+"""How each catalog condition (``required = "when:<name>"``) is decided: one per ``KNOWN_CONDITIONS``."""
+
+
+def needed_requirements(catalog: Catalog, profile: Profile, documents: Iterable[Document]) -> frozenset[str]:
+    """Ids of the requirements this applicant must meet (conditions evaluated on profile and documents)."""
+    ctx = _Context(catalog, profile, documents, date.min)
+    return frozenset(r.id for r in catalog.requirements if ctx.needed(r))
+
+
+def validate(
+    catalog: Catalog,
+    profile: Profile,
+    documents: Iterable[Document],
+    as_of: date,
+    *,
+    unreadable: frozenset[str] = frozenset(),
+) -> ValidationResult:
+    """Check the packet against the catalog as of ``as_of``.
+
+    ``unreadable`` names the documents whose stored files could not be read; their file checks are skipped.
+    """
+    ctx = _Context(catalog, profile, documents, as_of)
+    first_named = next((r for r in catalog.requirements if r.name_match), None)
+    for requirement in catalog.requirements:
+        docs = ctx.by_requirement.get(requirement.id, ())
+        if requirement is first_named and not ctx.record_key:
+            ctx.add(
+                requirement.severity("name_match"),
+                "missing-details",
+                requirement.id,
+                None,
+                "Your name of record is not set, so the names on your documents cannot be checked.",
+                "Enter your given names and family name in your profile exactly as on your passport.",
+            )
+        if not docs and requirement.id != TRANSLATION_REQUIREMENT and ctx.needed(requirement):
+            _missing(ctx, requirement)
+        for doc in docs:
+            readable = doc.id not in unreadable
+            if not readable:
+                label = ctx.translation_label(doc) if doc.is_translation else ctx.label(requirement, doc)
+                ctx.add(
+                    "error",
+                    "unreadable",
+                    requirement.id,
+                    doc,
+                    f"Your {label} could not be read from this computer's vault.",
+                    f"Remove your {label} and add the file again.",
+                )
+            for check in _DOCUMENT_CHECKS:
+                check(ctx, requirement, doc)
+            if readable:
+                for check in _FILE_CHECKS:
+                    check(ctx, requirement, doc)
+            _advisor_changes(ctx, requirement, doc)
+    for requirement_id, docs in ctx.by_requirement.items():
+        if requirement_id in catalog:
+            continue
+        for doc in docs:
+            name = f" “{doc.files[0].name}”" if doc.files else ""
+            ctx.add(
+                "info",
+                "unknown-requirement",
+                requirement_id,
+                doc,
+                f"A document{name} is filed under “{requirement_id}”, which the {catalog.cycle} catalog does "
+                "not list.",
+                f"Move the document{name} to one of the listed requirements, or remove it.",
+            )
+    return ValidationResult(as_of=as_of, findings=tuple(ctx.findings))
+
+
+def _missing(ctx: _Context, requirement: Requirement) -> None:
+    condition = requirement.condition
+    reason = f" It is needed because {_CONDITION_REASONS[condition]}." if condition else ""
+    how = f" {requirement.how_to_add}" if requirement.how_to_add else ""
+    ctx.add(
+        requirement.severity("required"),
+        "missing",
+        requirement.id,
+        None,
+        f"Your {requirement.noun} is missing.{reason}",
+        f"Add your {requirement.noun}.{how}",
+    )
+
+
+# -- checks on a document's data -------------------------------------------------------------------------
+
+
+def _needs(ctx: _Context, requirement: Requirement, doc: Document) -> None:
+    if not requirement.needs:
+        return
+    label = ctx.translation_label(doc) if doc.is_translation else ctx.label(requirement, doc)
+    severity = requirement.severity("needs")
+    for field_name in requirement.needs:
+        value = getattr(doc, field_name)
+        if value is not None and (not isinstance(value, str) or value.strip()):
+            continue
+        if field_name == "issued":
+            ctx.add(
+                severity,
+                "undated",
+                requirement.id,
+                doc,
+                f"No {requirement.issued_label} is entered for your {label}.",
+                f"Enter the {requirement.issued_label} for your {label}, as shown on it.",
+            )
+        elif field_name == "expires":
+            ctx.add(
+                severity,
+                "undated",
+                requirement.id,
+                doc,
+                f"No expiry date is entered for your {label}.",
+                f"Enter the expiry date printed on your {label}.",
+            )
+        elif field_name == "language":
+            ctx.add(
+                severity,
+                "missing-details",
+                requirement.id,
+                doc,
+                f"No language is entered for your {label}, so it cannot be told whether it needs a "
+                "translation.",
+                f"Enter the language your {label} is written in.",
+            )
+        elif field_name == "name_on_document":
+            ctx.add(
+                severity,
+                "missing-details",
+                requirement.id,
+                doc,
+                f"The name printed on your {label} is not entered, so it cannot be compared with your name "
+                "of record.",
+                f"Enter the name exactly as printed on your {label}.",
+            )
+        elif field_name == "translator":
+            ctx.add(
+                severity,
+                "missing-details",
+                requirement.id,
+                doc,
+                f"The translator of your {label} is not entered.",
+                f"Enter the translator or translation service named on your {label}.",
+            )
+        else:
+            kinds = _or_list(
+                [_TRANSLATORS[k] for k in requirement.accepted_translator_kinds] or ["the translator"]
+            )
+            ctx.add(
+                severity,
+                "missing-details",
+                requirement.id,
+                doc,
+                f"Who made your {label} is not entered.",
+                f"Enter whether your {label} was made by {kinds}.",
+            )
+
+
+def _future_date(ctx: _Context, requirement: Requirement, doc: Document) -> None:
+    if doc.issued is None or doc.issued <= ctx.as_of:
+        return
+    label = ctx.translation_label(doc) if doc.is_translation else ctx.label(requirement, doc)
+    ctx.add(
+        "error",
+        "future-date",
+        requirement.id,
+        doc,
+        f"The {requirement.issued_label} of your {label}, {format_date(doc.issued)}, is after "
+        f"{format_date(ctx.as_of)}.",
+        f"Check the {requirement.issued_label} shown on your {label} and correct it.",
+    )
+
+
+def _expiry(ctx: _Context, requirement: Requirement, doc: Document) -> None:
+    if doc.expires is None:
+        return
+    label = ctx.label(requirement, doc)
+    if requirement.must_be_valid_on_export and doc.expires < ctx.as_of:
+        ctx.add(
+            requirement.severity("must_be_valid_on_export"),
+            "expired",
+            requirement.id,
+            doc,
+            f"Your {label} expired on {format_date(doc.expires)}.",
+            f"Renew your {label} and add a scan of the new one.",
+        )
+        return
+    months = requirement.warn_valid_for_months
+    if months is not None and ctx.as_of <= doc.expires < add_months(ctx.as_of, months):
+        ctx.add(
+            requirement.severity("warn_valid_for_months"),
+            "expired",
+            requirement.id,
+            doc,
+            f"Your {label} expires on {format_date(doc.expires)}, less than {_plural(months, 'month')} after "
+            f"{format_date(ctx.as_of)}.",
+            f"Plan to renew your {label}: ECFMG needs it current and unexpired whenever it is used.",
+        )
+
+
+def _age(ctx: _Context, requirement: Requirement, doc: Document) -> None:
+    if doc.issued is None or doc.issued > ctx.as_of:
+        return
+    label = ctx.label(requirement, doc)
+    dated = f"Your {label} is dated {format_date(doc.issued)} ({requirement.issued_label})"
+    replace = f"Replace your {label} with a new one." + (
+        f" {requirement.how_to_add}" if requirement.how_to_add else ""
+    )
+    if requirement.max_age_days is not None and (ctx.as_of - doc.issued).days > requirement.max_age_days:
+        ctx.add(
+            requirement.severity("max_age_days"),
+            "too-old",
+            requirement.id,
+            doc,
+            f"{dated}, more than {_plural(requirement.max_age_days, 'day')} before {format_date(ctx.as_of)}.",
+            replace,
+        )
+    months = requirement.max_age_months
+    if months is not None and add_months(doc.issued, months) < ctx.as_of:
+        ctx.add(
+            requirement.severity("max_age_months"),
+            "too-old",
+            requirement.id,
+            doc,
+            f"{dated}, more than {_plural(months, 'month')} before {format_date(ctx.as_of)}.",
+            replace,
+        )
+    if requirement.not_before is not None and doc.issued < requirement.not_before:
+        ctx.add(
+            requirement.severity("not_before"),
+            "too-old",
+            requirement.id,
+            doc,
+            f"{dated}, before {format_date(requirement.not_before)}, the earliest date the "
+            f"{ctx.catalog.cycle} rules accept.",
+            f"Check the date window for your {label} in ECFMG's current Information Booklet; you may need a "
+            f"newer {requirement.noun}.",
+        )
+
+
+def _name(ctx: _Context, requirement: Requirement, doc: Document) -> None:
+    printed = (doc.name_on_document or "").strip()
+    if requirement.name_match is None or doc.is_translation or not printed or not ctx.record_key:
+        return
+    key = normalize_name(printed)
+    if key == ctx.record_key:
+        return
+    label = ctx.label(requirement, doc)
+    explanation = compare_names(ctx.record, printed, record_family=ctx.profile.family_name).explanation
+    if requirement.name_match == "exact":
+        change = ctx.catalog.get(NAME_CHANGE)
+        change_noun = change.noun if change else "name change request"
+        if ctx.name_change_present:
+            ctx.add(
+                "info",
+                "name-change-pending",
+                requirement.id,
+                doc,
+                f"Your {label} shows the name “{printed}”, not your name of record “{ctx.record}”; your "
+                f"{change_noun} is in the packet.",
+                f"Once ECFMG has processed your {change_noun}, update your name of record in your profile "
+                f"to the name on your {label}, and change it separately with FSMB for USMLE.",
+            )
+            return
+        ctx.add(
+            requirement.severity("name_match"),
+            "name-mismatch",
+            requirement.id,
+            doc,
+            f"Your {label} shows the name “{printed}”, which is not exactly your name of record "
+            f"“{ctx.record}”. {explanation}",
+            f"Your name of record must match your {label} exactly. If your profile has a typing error, "
+            f"correct it; otherwise ask ECFMG to change your name of record and add the {change_noun} to "
+            "your packet.",
+        )
+        return
+    if key in ctx.verified_names:
+        return
+    verification = ctx.catalog.get(NAME_VERIFICATION)
+    verification_noun = verification.noun if verification else "name verification document"
+    none_match = (
+        f" None of your {verification_noun}s shows “{printed}” exactly."
+        if ctx.by_requirement.get(NAME_VERIFICATION)
+        else ""
+    )
+    ctx.add(
+        requirement.severity("name_match"),
+        "name-mismatch",
+        requirement.id,
+        doc,
+        f"Your {label} shows the name “{printed}”, not your name of record “{ctx.record}”. "
+        f"{explanation}{none_match}",
+        f"Add a {verification_noun} that shows the name exactly as “{printed}”, as printed on your {label}.",
+    )
+
+
+def _translation_pair(ctx: _Context, requirement: Requirement, doc: Document) -> None:
+    translation = ctx.catalog.get(TRANSLATION_REQUIREMENT)
+    if translation is None or not doc.needs_translation or ctx.translations.get(doc.id):
+        return
+    label = ctx.label(requirement, doc)
+    status = doc.manual_translation_status
+    noted = {
+        "ordered": " You noted that the translation is ordered.",
+        "received": " You noted that you have received the translation; it is not attached yet.",
+    }.get(status or "", "")
+    kinds = _or_list([_TRANSLATORS[k] for k in translation.accepted_translator_kinds] or ["a translator"])
+    ctx.add(
+        translation.severity("required"),
+        "translation-missing",
+        requirement.id,
+        doc,
+        f"Your {label} is in {language_name(doc.language or '')} and has no English translation attached. "
+        f"ECFMG rejects a non-English document without one.{noted}",
+        f"Attach a complete, word-for-word English translation of your {label}, made by {kinds}.",
+    )
+
+
+def _translation(ctx: _Context, requirement: Requirement, doc: Document) -> None:
+    if not doc.is_translation or requirement.id != TRANSLATION_REQUIREMENT:
+        return
+    label = ctx.translation_label(doc)
+    original = ctx.by_id.get(doc.translation_of or "")
+    if original is None:
+        problem = (
+            "is not linked to an original document"
+            if doc.translation_of is None
+            else "belongs to an original document that is not in your packet"
+        )
+        ctx.add(
+            requirement.severity("required"),
+            "translation-missing",
+            requirement.id,
+            doc,
+            f"Your {label} {problem}. ECFMG rejects a translation without its original.",
+            f"Add the original of your {label} in its original language and link the translation to it.",
+        )
+    accepted = requirement.accepted_translator_kinds
+    kinds = _or_list([_TRANSLATORS[k] for k in accepted] or ["an accepted translator"])
+    kind = doc.translator_kind
+    if accepted and kind and kind not in accepted:
+        who = _TRANSLATORS.get(kind, f"a {kind}")
+        ctx.add(
+            requirement.severity("accepted_translator_kinds"),
+            "translation-incomplete",
+            requirement.id,
+            doc,
+            f"Your {label} was made by {who}. ECFMG accepts only translations made by {kinds}"
+            + ("; applicants may not translate their own documents." if kind == "self" else "."),
+            f"Have a new {label} made by {kinds}, and attach it instead.",
+        )
+    elif requirement.translator_not_applicant and doc.translator and ctx.record_key:
+        same = compare_names(ctx.record, doc.translator, record_family=ctx.profile.family_name)
+        if same.likely_same_person:
+            ctx.add(
+                requirement.severity("translator_not_applicant"),
+                "translation-incomplete",
+                requirement.id,
+                doc,
+                f"Your {label} names “{doc.translator}” as translator, which is your own name. Applicants "
+                "may not translate their own documents.",
+                f"Have a new {label} made by {kinds}, and attach it instead.",
+            )
+    if original is None:
+        return
+    if (
+        requirement.pages_at_least_original
+        and doc.page_count
+        and original.page_count
+        and doc.page_count < original.page_count
+    ):
+        ctx.add(
+            requirement.severity("pages_at_least_original"),
+            "translation-incomplete",
+            requirement.id,
+            doc,
+            f"Your {label} has {_plural(doc.page_count, 'page')}; the original has {original.page_count}.",
+            f"Check that your {label} covers every page of the original, word for word.",
+        )
+    if (
+        requirement.dated_after_original
+        and doc.issued is not None
+        and original.issued is not None
+        and doc.issued < original.issued
+    ):
+        ctx.add(
+            requirement.severity("dated_after_original"),
+            "translation-incomplete",
+            requirement.id,
+            doc,
+            f"Your {label} is dated {format_date(doc.issued)}, before the original "
+            f"({format_date(original.issued)}).",
+            f"Check the dates on your {label}: a translation is made from the original, so it cannot be "
+            "older.",
+        )
+
+
+_DOCUMENT_CHECKS: tuple[Callable[[_Context, Requirement, Document], None], ...] = (
+    _needs,
+    _future_date,
+    _expiry,
+    _age,
+    _name,
+    _translation_pair,
+    _translation,
+)
+
+
+# -- checks on the files ---------------------------------------------------------------------------------
+
+
+def _file_rules(ctx: _Context, requirement: Requirement, doc: Document) -> None:
+    if not doc.files:
+        return
+    label = ctx.translation_label(doc) if doc.is_translation else ctx.label(requirement, doc)
+    kinds_text = _or_list([_KIND_NAMES[k] for k in requirement.kinds])
+    wrong = next((f for f in doc.files if f.kind not in requirement.kinds), None)
+    if wrong is not None:
+        ctx.add(
+            requirement.severity("kinds"),
+            "file-rule",
+            requirement.id,
+            doc,
+            f"Your {label} includes “{wrong.name}”, a {_KIND_NAMES[wrong.kind]} file; it must be "
+            f"{kinds_text}.",
+            f"Save your {label} as {kinds_text} and replace the file.",
+        )
+    if requirement.single_file and len(doc.files) > 1:
+        ctx.add(
+            requirement.severity("single_file"),
+            "file-rule",
+            requirement.id,
+            doc,
+            f"Your {label} is split over {len(doc.files)} files; it must be one file.",
+            f"Combine all pages of your {label} into one {kinds_text} file.",
+        )
+    limit = requirement.max_file_bytes
+    big = next((f for f in doc.files if limit is not None and f.size > limit), None)
+    if big is not None and limit is not None:
+        ctx.add(
+            requirement.severity("max_file_bytes"),
+            "file-rule",
+            requirement.id,
+            doc,
+            f"Your {label}{f' (“{big.name}”)' if len(doc.files) > 1 else ''} is {format_size(big.size)}; "
+            f"the limit is {format_size(limit)}.",
+            f"Make your {label} smaller than {format_size(limit)} (for example, save or scan it again at a "
+            "lower resolution) and replace the file.",
+        )
+    forbidden = requirement.forbidden_name_chars
+    for info in doc.files:
+        bad = sorted({c for c in info.name if c in forbidden})
+        if bad:
+            chars = " ".join(bad)
+            ctx.add(
+                requirement.severity("forbidden_name_chars"),
+                "file-rule",
+                requirement.id,
+                doc,
+                f"The file name “{info.name}” of your {label} contains {chars}, which the upload does not "
+                "accept.",
+                f"Rename the file of your {label} without the characters {chars}.",
+            )
+            break
+    _page_size(ctx, requirement, doc, label)
+    _pixel_size(ctx, requirement, doc, label)
+
+
+def _page_size(ctx: _Context, requirement: Requirement, doc: Document, label: str) -> None:
+    if requirement.page_size_pt is None:
+        return
+    width, height = requirement.page_size_pt
+    tolerance = requirement.page_size_tolerance_pt
+    for number, page in enumerate(doc.pages, start=1):
+        fits = any(
+            abs(page.width_pt - w) <= tolerance and abs(page.height_pt - h) <= tolerance
+            for w, h in ((width, height), (height, width))
+        )
+        if not fits:
+            wanted = f"{_inches(width)} × {_inches(height)} in"
+            ctx.add(
+                requirement.severity("page_size_in"),
+                "file-rule",
+                requirement.id,
+                doc,
+                f"Page {number} of your {label} is {_inches(page.width_pt)} × {_inches(page.height_pt)} in; "
+                f"pages must be {wanted}.",
+                f"Save your {label} on {wanted} pages and replace the file.",
+            )
+            return
+
+
+def _pixel_size(ctx: _Context, requirement: Requirement, doc: Document, label: str) -> None:
+    if requirement.pixel_size is None:
+        return
+    width, height = requirement.pixel_size
+    for page in doc.pages:
+        if page.width_px is None or page.height_px is None:
+            continue
+        if (page.width_px, page.height_px) != (width, height):
+            ctx.add(
+                requirement.severity("pixel_size"),
+                "file-rule",
+                requirement.id,
+                doc,
+                f"Your {label} is {page.width_px} × {page.height_px} pixels; it should be {width} × {height} "
+                "pixels.",
+                f"Resize your {label} to {width} × {height} pixels and replace the file.",
+            )
+            return
+
+
+def _resolution(ctx: _Context, requirement: Requirement, doc: Document) -> None:
+    minimum = requirement.min_dpi
+    if minimum is None:
+        return
+    measured = [page.dpi for page in doc.pages if page.dpi is not None]
+    if not measured or min(measured) >= minimum:
+        return
+    label = ctx.translation_label(doc) if doc.is_translation else ctx.label(requirement, doc)
+    ctx.add(
+        requirement.severity("min_dpi"),
+        "low-resolution",
+        requirement.id,
+        doc,
+        f"Your {label} is scanned at {min(measured):g} dpi; {minimum} dpi or more keeps small print, stamps "
+        "and signatures legible.",
+        f"Scan your {label} again at {minimum} dpi or more and replace the file.",
+    )
+
+
+def _colour(ctx: _Context, requirement: Requirement, doc: Document) -> None:
+    if not requirement.color_required or all(page.color for page in doc.pages):
+        return
+    label = ctx.label(requirement, doc)
+    ctx.add(
+        requirement.severity("color_required"),
+        "not-color",
+        requirement.id,
+        doc,
+        f"Your {label} is in black and white (grayscale); ECFMG asks for a full-colour copy.",
+        f"Scan your {label} again in full colour and replace the file.",
+    )
+
+
+_FILE_CHECKS: tuple[Callable[[_Context, Requirement, Document], None], ...] = (
+    _file_rules,
+    _resolution,
+    _colour,
+)
+
+
+def _advisor_changes(ctx: _Context, requirement: Requirement, doc: Document) -> None:
+    review = doc.review
+    if review is None or review.decision != "changes" or review.stale:
+        return
+    label = ctx.translation_label(doc) if doc.is_translation else ctx.label(requirement, doc)
+    who = f"Your advisor {review.reviewer}" if review.reviewer else "Your advisor"
+    said = f": “{review.comments[-1].text}”" if review.comments else "."
+    ctx.add(
+        "warning",
+        "advisor-changes",
+        requirement.id,
+        doc,
+        f"{who} asked for changes to your {label}{said}",
+        f"Read your advisor's comments on your {label}, make the changes and replace the document.",
+    )
+
+
+# -- status for the checklist ----------------------------------------------------------------------------
+
+
+def requirement_states(
+    catalog: Catalog, profile: Profile, documents: Iterable[Document], result: ValidationResult
+) -> dict[str, RequirementState]:
+    """Each requirement's state for the checklist, in catalog order.
+
+    ``missing``: a needed item without documents (for translations: an original still lacks one);
+    ``problems``: documents with an error; ``ready``: documents and no error (warnings are counted, they do
+    not block); ``optional``: an item never required and absent; ``not-needed``: a conditional item whose
+    condition does not hold.
+    """
+    ctx = _Context(catalog, profile, documents, result.as_of)
+    errors: dict[str, int] = {}
+    warnings: dict[str, int] = {}
+    untranslated = False
+    for finding in result.findings:
+        if finding.severity == "error":
+            errors[finding.requirement] = errors.get(finding.requirement, 0) + 1
+        elif finding.severity == "warning":
+            warnings[finding.requirement] = warnings.get(finding.requirement, 0) + 1
+        if finding.code == "translation-missing" and finding.requirement != TRANSLATION_REQUIREMENT:
+            untranslated = True
+    states: dict[str, RequirementState] = {}
+    for requirement in catalog.requirements:
+        count = len(ctx.by_requirement.get(requirement.id, ()))
+        needed = ctx.needed(requirement)
+        error_count = errors.get(requirement.id, 0)
+        state: StateName
+        if requirement.id == TRANSLATION_REQUIREMENT and untranslated:
+            state = "missing"
+        elif count == 0:
+            state = "missing" if needed else ("optional" if requirement.required is False else "not-needed")
+        elif error_count:
+            state = "problems"
+        else:
+            state = "ready"
+        states[requirement.id] = RequirementState(
+            requirement.id, state, needed, count, error_count, warnings.get(requirement.id, 0)
+        )
+    return states
+
+
+def progress(states: Mapping[str, RequirementState]) -> tuple[int, int]:
+    """``(ready, required)`` for "9 of 14 required items ready": only items this applicant needs count."""
+    required = [s for s in states.values() if s.required]
+    return sum(1 for s in required if s.state == "ready"), len(required)
