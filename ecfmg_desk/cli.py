@@ -320,8 +320,9 @@ def cmd_validate(ctx: Context) -> int:
     from ecfmg_desk.vault.validation import validate_vault
 
     catalog = load_default_catalog()
+    as_of = _as_of(ctx.args)
     with ctx.open_vault() as vault:
-        result = validate_vault(vault, catalog, _as_of(ctx.args))
+        result = validate_vault(vault, catalog, as_of)
     if ctx.args.json:
         ctx.json(result.to_json())
     else:
