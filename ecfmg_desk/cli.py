@@ -396,11 +396,13 @@ def _os_user() -> str:
 
 
 def cmd_apply_review(ctx: Context) -> int:
-    from ecfmg_desk.packet.review import apply_review_file
+    from ecfmg_desk.packet.apply import apply_review_file
 
     with ctx.open_vault() as vault:
-        applied = apply_review_file(vault, ctx.args.review)
-    ctx.note(f"loaded the review into {applied} document(s)")
+        result = apply_review_file(vault, ctx.args.review)
+    ctx.note(f"loaded {result.reviewer}'s review into {result.applied} document(s)")
+    if result.skipped:
+        ctx.note(f"{result.skipped} reviewed document(s) are no longer in your vault and were skipped.", "warning")
     return 0
 
 

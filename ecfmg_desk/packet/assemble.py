@@ -1,0 +1,503 @@
+"""The packet PDF: cover, contents, then every requirement's documents, each page stamped and bookmarked.
+
+Plain inputs (sections already in catalog order, a ``read_file`` callback for the bytes) keep this module free
+of the vault. Memory stays flat whatever the packet's size: one source file is read, converted and copied at
+a time, straight into the output file (see ``_pdfstream``). Scans are never decoded: a JPEG keeps its bytes,
+PNG/TIFF go in losslessly (img2pdf), and the stamp naming each page is a vector overlay added on top.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import IO, Literal
+
+import img2pdf
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+from pypdf.generic import IndirectObject
+
+from ecfmg_desk.core.languages import is_english, language_name
+from ecfmg_desk.core.model import Document, FileInfo, Profile, ValidationResult
+from ecfmg_desk.errors import BadInputError, CancelledError, ExportBlockedError, IntegrityError
+
+from ._pdfstream import OutlineNode, PdfCopyError, Source, StreamingPdfWriter
+from ._textpages import ContentsLine, Cover, fix_space_mapping, render_text_pages
+
+__all__ = [
+    "PAPER_SIZES",
+    "OutlineEntry",
+    "PacketInfo",
+    "Section",
+    "assemble_packet",
+    "ensure_exportable",
+    "format_date",
+]
+
+Paper = Literal["letter", "a4"]
+
+PAPER_SIZES: Mapping[str, tuple[float, float]] = {"letter": (612.0, 792.0), "a4": (595.2756, 841.8898)}
+"""Portrait paper sizes in points."""
+
+logging.getLogger("img2pdf").addHandler(logging.NullHandler())  # its notes are not the user's business
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_STAMP_MARGIN_PT = 3.0
+_STAMP_NAME = "/ECFMGDeskStamp"
+
+
+def format_date(d: date) -> str:
+    """``15 Jul 2022``: unambiguous for every reader (UX.md principle 4), and not locale-dependent."""
+    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+
+def ensure_exportable(validation: ValidationResult) -> None:
+    """The export gate (DESIGN.md sections 1 and 3), shared by the CLI and the GUI: refuse while validation
+    finds errors, listing them. ``assemble_packet`` itself does not refuse, so a draft packet can still go to
+    an advisor in a bundle; its cover then says "Needs attention" and lists the problems."""
+    if validation.ready:
+        return
+    problems = "\n".join(f"- {f.message}" for f in validation.errors)
+    raise ExportBlockedError(
+        f"The packet cannot be exported until {_plural(len(validation.errors), 'problem')} "
+        f"{'is' if len(validation.errors) == 1 else 'are'} fixed:\n{problems}"
+    )
+
+
+@dataclass(frozen=True)
+class Section:
+    """One requirement of the packet; ``documents``: each original followed by its translations."""
+
+    requirement_id: str
+    title: str
+    documents: tuple[Document, ...]
+
+
+@dataclass(frozen=True)
+class OutlineEntry:
+    title: str
+    page: int
+    """1-based page number in the packet."""
+    children: tuple[OutlineEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class PacketInfo:
+    path: Path
+    page_count: int
+    outline: tuple[OutlineEntry, ...]
+    document_pages: Mapping[str, tuple[int, int]]
+    """Document id -> (first page, 1-based; number of pages)."""
+    cover_pages: int
+    contents_pages: int
+    encrypted: bool
+    size: int
+
+
+@dataclass
+class _PlannedDocument:
+    document: Document
+    label: str
+    pages: int
+    offset: int = 0
+    """Index of the document's first page among all document pages."""
+
+
+@dataclass
+class _Plan:
+    sections: list[tuple[Section, list[_PlannedDocument]]] = field(default_factory=list)
+    page_total: int = 0
+
+
+def _labels(section: Section) -> dict[str, str]:
+    """Names that tell documents of one requirement apart: "Medical diploma (2)", "... — English translation"."""
+    originals = [d for d in section.documents if not d.is_translation]
+    labels: dict[str, str] = {}
+    for i, doc in enumerate(originals, 1):
+        labels[doc.id] = section.title if len(originals) == 1 else f"{section.title} ({i})"
+    translations = [d for d in section.documents if d.is_translation]
+    for doc in translations:
+        base = labels.get(doc.translation_of or "", section.title)
+        siblings = [t for t in translations if t.translation_of == doc.translation_of]
+        kind = "English translation" if doc.language and is_english(doc.language) else "translation"
+        suffix = "" if len(siblings) == 1 else f" {siblings.index(doc) + 1}"
+        labels[doc.id] = f"{base} — {kind}{suffix}"
+    return labels
+
+
+def _plan(sections: Sequence[Section]) -> _Plan:
+    plan = _Plan()
+    for section in sections:
+        labels = _labels(section)
+        docs = []
+        for doc in section.documents:
+            planned = _PlannedDocument(doc, labels[doc.id], doc.page_count, plan.page_total)
+            plan.page_total += planned.pages
+            docs.append(planned)
+        plan.sections.append((section, docs))
+    return plan
+
+
+def _document_detail(doc: Document, pages: int) -> str:
+    parts = []
+    if doc.is_translation and doc.translator:
+        who = doc.translator + (f", {doc.translator_kind}" if doc.translator_kind else "")
+        parts.append(f"by {who}")
+    elif doc.language:
+        parts.append(language_name(doc.language))
+    if doc.issued:
+        parts.append(f"issued {format_date(doc.issued)}")
+    if doc.expires:
+        parts.append(f"expires {format_date(doc.expires)}")
+    parts.append("1 page" if pages == 1 else f"{pages} pages")
+    return " · ".join(parts)
+
+
+def _contents(plan: _Plan) -> list[ContentsLine]:
+    lines = []
+    for section, docs in plan.sections:
+        first = next((d.offset for d in docs if d.pages), None)
+        detail = "not included" if not docs else ("1 document" if len(docs) == 1 else f"{len(docs)} documents")
+        lines.append(ContentsLine(0, section.title, detail, first))
+        for d in docs:
+            lines.append(ContentsLine(1, d.label, _document_detail(d.document, d.pages), d.offset if d.pages else None))
+    return lines
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _cover(
+    profile: Profile, validation: ValidationResult, plan: _Plan, as_of: date, app_version: str, catalog_cycle: str
+) -> Cover:
+    name = " ".join(p for p in (profile.given_names.strip(), profile.family_name.strip().upper()) if p)
+    documents = sum(len(docs) for _, docs in plan.sections)
+    rows = [("Name of record", profile.name_of_record or "—"), ("USMLE ID", profile.usmle_id or "—")]
+    if profile.medical_school:
+        rows.append(("Medical school", profile.medical_school))
+    rows += [
+        ("Date of export", format_date(as_of)),
+        ("Requirements", f"ECFMG catalog {catalog_cycle}"),
+        ("Contents", f"{_plural(documents, 'document')}, {_plural(plan.page_total, 'page')}"),
+    ]
+    errors, warnings = validation.errors, validation.warnings
+    if validation.ready:
+        status = "Ready ✓"
+        detail = "Every required document is present and passed the checks."
+        if warnings:
+            detail = f"Every required document is present; {_plural(len(warnings), 'warning')} listed below."
+    else:
+        status = "Needs attention ⚠"
+        detail = f"{_plural(len(errors), 'problem')} must be fixed before submission"
+        detail += f"; {_plural(len(warnings), 'warning')}." if warnings else "."
+    findings = tuple(("Problem", f.message, f.fix) for f in errors) + tuple(
+        ("Warning", f.message, f.fix) for f in warnings
+    )
+    return Cover(
+        kicker="ECFMG certification documents",
+        name=name or "Applicant",
+        rows=tuple(rows),
+        status=status,
+        status_ok=validation.ready,
+        status_detail=detail,
+        findings=findings,
+        footer=f"Prepared with ECFMG Desk {app_version} on {format_date(as_of)}",
+    )
+
+
+def _layout_fun(paper: tuple[float, float]) -> Callable[[int, int, tuple[float, float]], tuple[float, ...]]:
+    """img2pdf layout: true physical size from the DPI, on the paper (turned for a landscape image), shrunk
+    only when larger than the paper; img2pdf centres the image."""
+
+    def layout(width_px: int, height_px: int, dpi: tuple[float, float]) -> tuple[float, float, float, float]:
+        page_w, page_h = paper
+        if width_px > height_px:
+            page_w, page_h = page_h, page_w
+        img_w, img_h = width_px * 72.0 / dpi[0], height_px * 72.0 / dpi[1]
+        scale = min(1.0, page_w / img_w, page_h / img_h)
+        return page_w, page_h, img_w * scale, img_h * scale
+
+    return layout
+
+
+def _file_pdf(file: FileInfo, data: bytes, paper: tuple[float, float]) -> bytes:
+    if file.kind == "pdf":
+        return data
+    try:
+        pdf: bytes = img2pdf.convert(
+            data,
+            layout_fun=_layout_fun(paper),
+            engine=img2pdf.Engine.internal,
+            rotation=img2pdf.Rotation.ifvalid,
+            first_frame_only=file.kind != "tiff",  # a phone's MPO/APNG extras are not pages (as at import)
+        )
+    except MemoryError:
+        raise
+    except Exception as exc:  # img2pdf and Pillow raise many types on a bad image
+        raise BadInputError(f"{file.name} cannot be placed in the packet: {exc}") from exc
+    return pdf
+
+
+def _open_pdf(file: FileInfo, data: bytes) -> PdfReader:
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise BadInputError(f"{file.name} is password-protected; add an unprotected copy of it.")
+        _ = len(reader.pages)
+    except PdfReadError as exc:
+        raise BadInputError(f"{file.name} is not a readable PDF: {exc}") from exc
+    return reader
+
+
+def _free_name(reader: PdfReader, index: int) -> str:
+    res = reader.pages[index].get("/Resources")
+    xobjects = res.get_object().get("/XObject") if res is not None else None
+    names = set(xobjects.get_object().keys()) if xobjects is not None else set()
+    name, n = _STAMP_NAME, 1
+    while name in names:
+        n += 1
+        name = f"{_STAMP_NAME}{n}"
+    return name
+
+
+def _stamp_matrix(reader: PdfReader, index: int, stamp_size: tuple[float, float]) -> str:
+    """Where the stamp goes: centred at the bottom of the page as displayed (its /Rotate and crop box
+    respected), upright, shrunk only for a page narrower than the stamp."""
+    page = reader.pages[index]
+    box = page.cropbox
+    x0, x1 = sorted((float(box.left), float(box.right)))
+    y0, y1 = sorted((float(box.bottom), float(box.top)))
+    w, h = x1 - x0, y1 - y0
+    rotate = int(page.rotation) % 360
+    if rotate not in (0, 90, 180, 270):
+        rotate = 0
+    shown_w = h if rotate in (90, 270) else w
+    sw = stamp_size[0]
+    scale = min(1.0, max(shown_w - 4.0, 1.0) / sw)
+    dx, dy = (shown_w - sw * scale) / 2.0, _STAMP_MARGIN_PT * scale
+    to_user = {
+        0: (1, 0, 0, 1, x0, y0),
+        90: (0, 1, -1, 0, x1, y0),
+        180: (-1, 0, 0, -1, x1, y1),
+        270: (0, -1, 1, 0, x0, y1),
+    }[rotate]
+    rot = " ".join(f"{v:.4f}".rstrip("0").rstrip(".") for v in to_user)
+    return f"{rot} cm {scale:.4f} 0 0 {scale:.4f} {dx:.3f} {dy:.3f} cm"
+
+
+def _pdf_date(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("D:%Y%m%d%H%M%SZ")
+
+
+def _check_cancel(cancel: Callable[[], bool] | None) -> None:
+    if cancel is not None and cancel():
+        raise CancelledError("Export cancelled; no packet was written.")
+
+
+def assemble_packet(
+    out: Path,
+    *,
+    sections: Sequence[Section],
+    profile: Profile,
+    validation: ValidationResult,
+    read_file: Callable[[FileInfo], bytes],
+    as_of: date,
+    app_version: str,
+    catalog_cycle: str,
+    paper: Paper = "letter",
+    password: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> PacketInfo:
+    """Write the packet PDF to ``out`` atomically and describe it.
+
+    ``progress(done, total)`` is called as pages are written; ``cancel()`` is polled between pages and, when
+    true, stops the export with :class:`CancelledError`. On cancel or any error nothing is left at ``out``
+    (an existing file there is untouched) and no temporary file remains.
+    """
+    if paper not in PAPER_SIZES:
+        raise BadInputError(f"Unknown paper size {paper!r}; use letter or a4.")
+    paper_size = PAPER_SIZES[paper]
+    plan = _plan(sections)
+    total = plan.page_total + 2
+    done = 0
+
+    def step(n: int = 1) -> None:
+        nonlocal done
+        done += n
+        if progress is not None:
+            progress(done, total)
+
+    if progress is not None:
+        progress(0, total)
+    _check_cancel(cancel)
+
+    name = profile.name_of_record
+    stamps = [
+        f"{d.label} · {i}/{d.pages}" + (f" · {name}" if name else "")
+        for _, docs in plan.sections
+        for d in docs
+        for i in range(1, d.pages + 1)
+    ]
+    text = render_text_pages(
+        paper=paper_size,
+        cover=_cover(profile, validation, plan, as_of, app_version, catalog_cycle),
+        contents=_contents(plan),
+        stamps=stamps,
+    )
+    step()
+    first_document_page = text.first_stamp  # 0-based index of the first document page in the packet
+
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        handle, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
+    except OSError as exc:
+        raise BadInputError(f"Cannot write the packet in {out.parent}: {exc.strerror}") from exc
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(handle, "wb", buffering=1 << 20) as fh:
+            outline = _write_packet(
+                fh,
+                text.pdf,
+                text.cover_pages + text.contents_pages,
+                plan,
+                paper_size,
+                password,
+                read_file,
+                profile,
+                app_version,
+                step,
+                cancel,
+            )
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, out)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        if isinstance(exc, OSError):
+            raise BadInputError(f"Cannot write the packet to {out}: {exc.strerror or exc}") from exc
+        raise
+    step()
+
+    def entry(node: OutlineNode) -> OutlineEntry:
+        return OutlineEntry(node.title, node.page_number + 1, tuple(entry(c) for c in node.children))
+
+    return PacketInfo(
+        path=out,
+        page_count=first_document_page + plan.page_total,
+        outline=tuple(entry(n) for n in outline),
+        document_pages={
+            d.document.id: (first_document_page + d.offset + 1, d.pages) for _, docs in plan.sections for d in docs
+        },
+        cover_pages=text.cover_pages,
+        contents_pages=text.contents_pages,
+        encrypted=password is not None,
+        size=out.stat().st_size,
+    )
+
+
+def _text_source(writer: StreamingPdfWriter, pdf: bytes) -> Source:
+    reader = PdfReader(io.BytesIO(pdf))
+    src = writer.open_source(reader)
+    for page in reader.pages:
+        fonts = page.get("/Resources", {}).get("/Font", {})
+        for font_ref in dict.values(fonts):
+            unicode_map = dict.get(font_ref.get_object(), "/ToUnicode")
+            if isinstance(unicode_map, IndirectObject):
+                src.patches[(unicode_map.idnum, unicode_map.generation)] = fix_space_mapping
+    return src
+
+
+def _copy_file(
+    writer: StreamingPdfWriter,
+    text: Source,
+    reader: PdfReader,
+    file: FileInfo,
+    push: int,
+    stamp_index: int,
+    cancel: Callable[[], bool] | None,
+    step: Callable[[], None],
+) -> None:
+    """Copy every page of one file, each wrapped in q/Q and overlaid with its stamp (a Form XObject)."""
+    if len(reader.pages) != len(file.pages):
+        raise IntegrityError(
+            f"{file.name} has {len(reader.pages)} pages but the vault recorded {len(file.pages)}; "
+            "run `ecfmg-desk check`."
+        )
+    try:
+        src = writer.open_source(reader)
+        for index in range(len(reader.pages)):
+            _check_cancel(cancel)
+            stamp_box = text.reader.pages[stamp_index + index].mediabox
+            form = writer.form_from_page(text, stamp_index + index)
+            matrix = _stamp_matrix(reader, index, (float(stamp_box.width), float(stamp_box.height)))
+            name = _free_name(reader, index)
+            pop = writer.new_stream(f"\nQ q {matrix} {name} Do Q\n".encode("ascii"), compress=False)
+            writer.add_page(src, index, before=[push], after=[pop], xobjects=[(name, form)])
+            step()
+    except (PdfCopyError, PdfReadError) as exc:
+        raise BadInputError(f"{file.name} cannot be copied into the packet: {exc}") from exc
+
+
+def _write_packet(
+    fh: IO[bytes],
+    text_pdf: bytes,
+    front_pages: int,
+    plan: _Plan,
+    paper: tuple[float, float],
+    password: str | None,
+    read_file: Callable[[FileInfo], bytes],
+    profile: Profile,
+    app_version: str,
+    step: Callable[[], None],
+    cancel: Callable[[], bool] | None,
+) -> list[OutlineNode]:
+    writer = StreamingPdfWriter(fh, password=password)
+    text = _text_source(writer, text_pdf)
+    for i in range(front_pages):
+        writer.add_page(text, i)
+    push = writer.new_stream(b"q\n", compress=False)
+    stamp_index = front_pages
+    outline: list[OutlineNode] = []
+    for section, docs in plan.sections:
+        children = []
+        for planned in docs:
+            doc_first = writer.page_count
+            for file in planned.document.files:
+                _check_cancel(cancel)
+                data = _file_pdf(file, read_file(file), paper)
+                reader = _open_pdf(file, data)
+                del data
+                try:
+                    _copy_file(writer, text, reader, file, push, stamp_index, cancel, step)
+                finally:
+                    # pypdf's objects form reference cycles: free the scans now rather than at the next GC.
+                    reader.close()
+                    reader.stream.close()
+                stamp_index += len(file.pages)
+            if planned.pages:
+                children.append(OutlineNode(planned.label, doc_first))
+        if children:
+            outline.append(OutlineNode(section.title, children[0].page_number, tuple(children)))
+    now = _pdf_date(datetime.now(UTC))
+    name = profile.name_of_record
+    info = {
+        "/Title": writer.text(f"ECFMG certification documents — {name}" if name else "ECFMG certification documents"),
+        "/Author": writer.text(name),
+        "/Subject": writer.text(f"USMLE ID {profile.usmle_id}" if profile.usmle_id else "ECFMG document packet"),
+        "/Creator": writer.text(f"ECFMG Desk {app_version}"),
+        "/Producer": writer.text(f"ECFMG Desk {app_version}"),
+        "/CreationDate": writer.text(now),
+        "/ModDate": writer.text(now),
+    }
+    writer.finish(info=info, outline=outline)
+    return outline

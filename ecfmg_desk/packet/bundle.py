@@ -1,0 +1,792 @@
+"""The advisor bundle (``.ecfmgpkt``): a zip of the packet PDF, the original files and a manifest.
+
+A bundle travels by e-mail and USB sticks, so nothing in it is trusted until checked. ``manifest.json`` lists
+every other member with its SHA-256 and size, describes every document, and carries a checksum of itself
+(``manifest_sha256``). :func:`verify_bundle` refuses, with :class:`TamperedBundleError` naming what changed, a
+member that is missing, altered, unlisted, larger than declared, a symlink, a path (absolute, ``..``,
+backslash, drive letter), a duplicate, or a manifest that does not parse, has the wrong shape or format
+version, or was edited. A file that is not a zip at all is refused the same way (exit 3): whether it was
+damaged in transit or never was a bundle, its contents cannot be vouched for.
+
+What the checksum is not: a signature. It catches damage and hand edits; someone who rewrites the manifest
+*and* recomputes the checksum is not detected. That would need a key the advisor already trusts.
+
+Zip member names are never used as paths: :func:`open_bundle` extracts, while hashing, into a fresh private
+folder under names it makes up, and hands out the bytes only once everything matched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import stat
+import tempfile
+import uuid
+import weakref
+import zipfile
+import zlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any, Final, cast, get_args
+
+from ecfmg_desk.core.model import (
+    Document,
+    FileInfo,
+    FileKind,
+    Finding,
+    Page,
+    Profile,
+    Severity,
+    TranslationStatus,
+    ValidationResult,
+    translation_status,
+    translations_of,
+)
+from ecfmg_desk.errors import BadInputError, IntegrityError, TamperedBundleError, UnknownDocumentError
+
+__all__ = [
+    "BUNDLE_FORMAT",
+    "BUNDLE_FORMAT_VERSION",
+    "ApplicantSummary",
+    "BundleManifest",
+    "Member",
+    "OpenedBundle",
+    "open_bundle",
+    "verify_bundle",
+    "write_bundle",
+]
+
+BUNDLE_FORMAT: Final = "ecfmg-desk-bundle"
+BUNDLE_FORMAT_VERSION: Final = 1
+MANIFEST_NAME: Final = "manifest.json"
+PACKET_MEMBER: Final = "packet.pdf"
+
+MAX_MANIFEST_BYTES: Final = 16 * 1024 * 1024
+MAX_MEMBERS: Final = 5000
+MAX_MEMBER_BYTES: Final = 4 * 1024**3
+MAX_TOTAL_BYTES: Final = 16 * 1024**3
+"""Limits far above a real packet (a few hundred files, about 1 GB), low enough that a hostile bundle cannot
+make the app read without end."""
+
+_CHUNK = 1 << 20
+_EXTENSIONS: Mapping[str, str] = {"pdf": "pdf", "jpeg": "jpg", "png": "png", "tiff": "tif"}
+_FILE_MEMBER = re.compile(r"files/([0-9a-f]{64})\.(pdf|jpg|png|tif)")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_DRIVE = re.compile(r"^[A-Za-z]:")
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class ApplicantSummary:
+    given_names: str
+    family_name: str
+    usmle_id: str
+    medical_school: str
+
+    @property
+    def name_of_record(self) -> str:
+        return Profile(given_names=self.given_names, family_name=self.family_name).name_of_record
+
+    def to_profile(self) -> Profile:
+        """A Profile with what the bundle carries (no date of birth or other personal fields)."""
+        return Profile(
+            given_names=self.given_names,
+            family_name=self.family_name,
+            usmle_id=self.usmle_id,
+            medical_school=self.medical_school,
+        )
+
+
+@dataclass(frozen=True)
+class Member:
+    name: str
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
+class BundleManifest:
+    format_version: int
+    app_version: str
+    bundle_id: str
+    vault_id: str
+    created: date
+    applicant: ApplicantSummary
+    catalog_cycle: str
+    documents: tuple[Document, ...]
+    translation_statuses: Mapping[str, str]
+    validation: ValidationResult
+    members: tuple[Member, ...]
+    packet_member: str = PACKET_MEMBER
+
+    def document(self, doc_id: str) -> Document:
+        for doc in self.documents:
+            if doc.id == doc_id:
+                return doc
+        raise UnknownDocumentError(f"The bundle has no document {doc_id}.")
+
+    def member_for(self, file: FileInfo) -> str:
+        return _member_name(file)
+
+    def to_json(self) -> dict[str, object]:
+        body: dict[str, object] = {
+            "format": BUNDLE_FORMAT,
+            "format_version": self.format_version,
+            "app_version": self.app_version,
+            "bundle_id": self.bundle_id,
+            "vault_id": self.vault_id,
+            "created": self.created.isoformat(),
+            "applicant": {
+                "name_of_record": self.applicant.name_of_record,
+                "given_names": self.applicant.given_names,
+                "family_name": self.applicant.family_name,
+                "usmle_id": self.applicant.usmle_id,
+                "medical_school": self.applicant.medical_school,
+            },
+            "catalog_cycle": self.catalog_cycle,
+            "packet": self.packet_member,
+            "documents": [_document_json(d, self.documents, self.translation_statuses) for d in self.documents],
+            "validation": self.validation.to_json(),
+            "members": [{"name": m.name, "sha256": m.sha256, "size": m.size} for m in self.members],
+        }
+        body["manifest_sha256"] = _seal(body)
+        return body
+
+
+def _member_name(file: FileInfo) -> str:
+    return f"files/{file.sha256}.{_EXTENSIONS[file.kind]}"
+
+
+def _canonical(body: Mapping[str, object]) -> bytes:
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def _seal(body: Mapping[str, object]) -> str:
+    return hashlib.sha256(_canonical({k: v for k, v in body.items() if k != "manifest_sha256"})).hexdigest()
+
+
+def _page_json(page: Page) -> dict[str, object]:
+    return {
+        "width_px": page.width_px,
+        "height_px": page.height_px,
+        "dpi": page.dpi,
+        "width_pt": page.width_pt,
+        "height_pt": page.height_pt,
+        "color": page.color,
+    }
+
+
+def _document_json(doc: Document, documents: Sequence[Document], statuses: Mapping[str, str]) -> dict[str, object]:
+    """The ``list --json`` document object (DESIGN.md section 3) without ``review``, plus what rebuilds the
+    Document exactly: each file's member and page measurements, the manual translation status, the notes."""
+    return {
+        "id": doc.id,
+        "requirement": doc.requirement,
+        "pages": doc.page_count,
+        "files": [
+            {
+                "name": f.name,
+                "sha256": f.sha256,
+                "kind": f.kind,
+                "size": f.size,
+                "member": _member_name(f),
+                "page_sizes": [_page_json(p) for p in f.pages],
+            }
+            for f in doc.files
+        ],
+        "issued": doc.issued.isoformat() if doc.issued else None,
+        "expires": doc.expires.isoformat() if doc.expires else None,
+        "language": doc.language,
+        "name_on_document": doc.name_on_document,
+        "translation_of": doc.translation_of,
+        "translations": [t.id for t in translations_of(doc, list(documents))],
+        "translation_status": statuses.get(doc.id) or translation_status(doc, list(documents)),
+        "translator": doc.translator,
+        "translator_kind": doc.translator_kind,
+        "manual_translation_status": doc.manual_translation_status,
+        "notes": doc.notes,
+        "sha256": doc.sha256,
+    }
+
+
+# --- writing --------------------------------------------------------------------------------------------
+
+
+def write_bundle(
+    out: Path,
+    *,
+    vault_id: str,
+    profile: Profile,
+    documents: Sequence[Document],
+    translation_statuses: Mapping[str, str],
+    validation: ValidationResult,
+    read_file: Callable[[FileInfo], bytes],
+    packet_pdf: Path,
+    app_version: str,
+    catalog_cycle: str,
+    created: date,
+) -> BundleManifest:
+    """Write the bundle to ``out`` atomically (temp file beside it, then rename) and return its manifest.
+
+    Each distinct file is stored once, under ``files/<sha256>.<ext>``; its bytes are checked against the
+    SHA-256 the vault recorded (``IntegrityError`` if they differ). Nothing is left behind on failure.
+    """
+    members: list[Member] = []
+    handle, tmp_name = _temp_beside(out)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(handle, "wb") as raw, zipfile.ZipFile(raw, "w", allowZip64=True) as zf:
+            seen: set[str] = set()
+            for doc in documents:
+                for file in doc.files:
+                    name = _member_name(file)
+                    if name in seen:
+                        continue
+                    seen.add(name)
+                    data = read_file(file)
+                    digest = hashlib.sha256(data).hexdigest()
+                    if digest != file.sha256 or len(data) != file.size:
+                        raise IntegrityError(
+                            f"{file.name} no longer matches what was imported; run `ecfmg-desk check`."
+                        )
+                    zf.writestr(_zip_info(name, len(data)), data, compress_type=zipfile.ZIP_STORED)
+                    members.append(Member(name, digest, len(data)))
+                    del data
+            members.append(_copy_into(zf, packet_pdf, PACKET_MEMBER))
+            manifest = BundleManifest(
+                format_version=BUNDLE_FORMAT_VERSION,
+                app_version=app_version,
+                bundle_id=str(uuid.uuid4()),
+                vault_id=vault_id,
+                created=created,
+                applicant=ApplicantSummary(
+                    given_names=profile.given_names,
+                    family_name=profile.family_name,
+                    usmle_id=profile.usmle_id,
+                    medical_school=profile.medical_school,
+                ),
+                catalog_cycle=catalog_cycle,
+                documents=tuple(replace(d, review=None) for d in documents),  # reviews stay home
+                translation_statuses={
+                    d.id: translation_statuses.get(d.id) or translation_status(d, list(documents)) for d in documents
+                },
+                validation=validation,
+                members=tuple(members),
+            )
+            body = json.dumps(manifest.to_json(), ensure_ascii=False, indent=1).encode("utf-8")
+            zf.writestr(_zip_info(MANIFEST_NAME, len(body)), body, compress_type=zipfile.ZIP_DEFLATED)
+            raw.flush()
+            os.fsync(raw.fileno())
+        os.replace(tmp, out)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        if isinstance(exc, OSError):
+            raise BadInputError(f"Cannot write the bundle to {out}: {exc.strerror or exc}") from exc
+        raise
+    return manifest
+
+
+def _temp_beside(out: Path) -> tuple[int, str]:
+    try:
+        return tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
+    except OSError as exc:
+        raise BadInputError(f"Cannot write in {out.parent}: {exc.strerror}") from exc
+
+
+def _zip_info(name: str, size: int) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+    info.external_attr = (stat.S_IFREG | 0o644) << 16
+    info.file_size = size  # lets zipfile pick ZIP64 up front for a member over 2 GiB
+    return info
+
+
+def _copy_into(zf: zipfile.ZipFile, source: Path, name: str) -> Member:
+    try:
+        size = source.stat().st_size
+        hasher = hashlib.sha256()
+        info = _zip_info(name, size)
+        info.compress_type = zipfile.ZIP_STORED
+        with source.open("rb") as src, zf.open(info, "w") as dst:
+            while chunk := src.read(_CHUNK):
+                hasher.update(chunk)
+                dst.write(chunk)
+    except FileNotFoundError as exc:
+        raise BadInputError(f"The packet {source} does not exist; export it first.") from exc
+    return Member(name, hasher.hexdigest(), size)
+
+
+# --- reading --------------------------------------------------------------------------------------------
+
+
+def _refuse(message: str) -> TamperedBundleError:
+    return TamperedBundleError(f"The bundle cannot be trusted: {message}")
+
+
+def _check_name(name: str) -> None:
+    """Refuse a member name that could be taken for a path outside the bundle (even though none ever is)."""
+    shown = repr(name)
+    if not name or len(name) > 255 or any(ord(c) < 32 for c in name):
+        raise _refuse(f"a member has an invalid name {shown}.")
+    if "\\" in name or _DRIVE.match(name):
+        raise _refuse(f"member {shown} has a Windows path for a name.")
+    if name.startswith("/"):
+        raise _refuse(f"member {shown} has an absolute path for a name.")
+    if any(part in ("", ".", "..") for part in name.split("/")):
+        raise _refuse(f"member {shown} has a name that climbs out of the bundle or is not a plain name.")
+
+
+def _is_symlink(info: zipfile.ZipInfo) -> bool:
+    return stat.S_ISLNK(info.external_attr >> 16)
+
+
+class _Reader:
+    """Typed access to the parsed manifest: every wrong type or missing key is a TamperedBundleError."""
+
+    def __init__(self, where: str, obj: object, keys: Sequence[str]) -> None:
+        if not isinstance(obj, dict):
+            raise _refuse(f"the manifest's {where} is not an object.")
+        extra = set(obj) - set(keys)
+        missing = set(keys) - set(obj)
+        if extra or missing:
+            what = f"unexpected {sorted(extra)}" if extra else f"missing {sorted(missing)}"
+            raise _refuse(f"the manifest's {where} has the wrong shape ({what}).")
+        self.where, self.obj = where, cast(dict[str, Any], obj)
+
+    def _bad(self, key: str, expected: str) -> TamperedBundleError:
+        where = key if self.where == "top level" else f"{self.where}.{key}"
+        return _refuse(f"the manifest's {where} is not {expected}.")
+
+    def text(self, key: str, *, optional: bool = False, limit: int = 10_000) -> Any:
+        value = self.obj[key]
+        if value is None and optional:
+            return None
+        if not isinstance(value, str) or len(value) > limit:
+            raise self._bad(key, "a text")
+        return value
+
+    def whole(self, key: str) -> int:
+        value = self.obj[key]
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise self._bad(key, "a whole number")
+        return value
+
+    def number(self, key: str, *, optional: bool = False) -> Any:
+        value = self.obj[key]
+        if value is None and optional:
+            return None
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            raise self._bad(key, "a number")
+        return value
+
+    def flag(self, key: str) -> bool:
+        value = self.obj[key]
+        if not isinstance(value, bool):
+            raise self._bad(key, "true or false")
+        return value
+
+    def day(self, key: str, *, optional: bool = False) -> Any:
+        value = self.text(key, optional=optional, limit=10)
+        if value is None:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise self._bad(key, "a date (YYYY-MM-DD)") from None
+
+    def choice(self, key: str, choices: Sequence[str], *, optional: bool = False) -> Any:
+        value = self.text(key, optional=optional)
+        if value is not None and value not in choices:
+            raise self._bad(key, "one of " + ", ".join(choices))
+        return value
+
+    def items(self, key: str, limit: int = MAX_MEMBERS) -> list[Any]:
+        value = self.obj[key]
+        if not isinstance(value, list) or len(value) > limit:
+            raise self._bad(key, "a list")
+        return value
+
+
+_TOP_KEYS = (
+    "format", "format_version", "app_version", "bundle_id", "vault_id", "created", "applicant",
+    "catalog_cycle", "packet", "documents", "validation", "members", "manifest_sha256",
+)  # fmt: skip
+_DOC_KEYS = (
+    "id", "requirement", "pages", "files", "issued", "expires", "language", "name_on_document",
+    "translation_of", "translations", "translation_status", "translator", "translator_kind",
+    "manual_translation_status", "notes", "sha256",
+)  # fmt: skip
+_FILE_KEYS = ("name", "sha256", "kind", "size", "member", "page_sizes")
+_PAGE_KEYS = ("width_px", "height_px", "dpi", "width_pt", "height_pt", "color")
+_APPLICANT_KEYS = ("name_of_record", "given_names", "family_name", "usmle_id", "medical_school")
+_FINDING_KEYS = ("severity", "code", "requirement", "document", "message", "fix")
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number")
+
+
+def parse_manifest(raw: bytes) -> BundleManifest:
+    """Parse and check ``manifest.json``: its shape, format, checksum and internal consistency."""
+    try:
+        body = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicate_keys, parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise _refuse(f"its manifest is not valid JSON ({exc}).") from None
+    if not isinstance(body, dict) or body.get("format") != BUNDLE_FORMAT:
+        raise _refuse("its manifest is not an ECFMG Desk bundle manifest.")
+    version = body.get("format_version")
+    if version != BUNDLE_FORMAT_VERSION or isinstance(version, bool):
+        raise _refuse(
+            f"its manifest has format version {version!r}; this app reads version {BUNDLE_FORMAT_VERSION} "
+            "(a newer bundle needs a newer ECFMG Desk)."
+        )
+    top = _Reader("top level", body, _TOP_KEYS)
+    if top.text("manifest_sha256", limit=64) != _seal(body):
+        raise _refuse("its manifest was edited after the bundle was made (its checksum does not match).")
+    bundle_id = top.text("bundle_id", limit=64)
+    try:
+        uuid.UUID(bundle_id)
+    except ValueError:
+        raise top._bad("bundle_id", "a bundle id") from None
+
+    members = []
+    names: set[str] = set()
+    for i, item in enumerate(top.items("members")):
+        r = _Reader(f"members[{i}]", item, ("name", "sha256", "size"))
+        name, digest, size = r.text("name", limit=255), r.text("sha256", limit=64), r.whole("size")
+        if not _SHA256.fullmatch(digest):
+            raise r._bad("sha256", "a SHA-256")
+        if name in names or name == MANIFEST_NAME:
+            raise _refuse(f"its manifest lists {name!r} twice.")
+        if name != PACKET_MEMBER and not _FILE_MEMBER.fullmatch(name):
+            raise _refuse(f"its manifest lists a member with an unexpected name {name!r}.")
+        if size > MAX_MEMBER_BYTES:
+            raise _refuse(f"its manifest declares {name} as {size} bytes, more than a bundle may hold.")
+        names.add(name)
+        members.append(Member(name, digest, size))
+    if sum(m.size for m in members) > MAX_TOTAL_BYTES:
+        raise _refuse("its manifest declares more data than a bundle may hold.")
+    by_name = {m.name: m for m in members}
+    packet = top.text("packet", limit=255)
+    if packet != PACKET_MEMBER or packet not in by_name:
+        raise _refuse("its manifest does not list the packet PDF.")
+
+    a = _Reader("applicant", body["applicant"], _APPLICANT_KEYS)
+    applicant = ApplicantSummary(
+        a.text("given_names"), a.text("family_name"), a.text("usmle_id"), a.text("medical_school")
+    )
+    if a.text("name_of_record") != applicant.name_of_record:
+        raise a._bad("name_of_record", "the given names followed by the family name")
+
+    documents, statuses = _parse_documents(top, by_name)
+    return BundleManifest(
+        format_version=BUNDLE_FORMAT_VERSION,
+        app_version=top.text("app_version", limit=100),
+        bundle_id=bundle_id,
+        vault_id=top.text("vault_id", limit=200),
+        created=top.day("created"),
+        applicant=applicant,
+        catalog_cycle=top.text("catalog_cycle", limit=100),
+        documents=documents,
+        translation_statuses=statuses,
+        validation=_parse_validation(body["validation"]),
+        members=tuple(members),
+    )
+
+
+def _parse_documents(top: _Reader, members: Mapping[str, Member]) -> tuple[tuple[Document, ...], dict[str, str]]:
+    documents: list[Document] = []
+    statuses: dict[str, str] = {}
+    translations: dict[str, list[str]] = {}
+    for i, item in enumerate(top.items("documents")):
+        d = _Reader(f"documents[{i}]", item, _DOC_KEYS)
+        doc_id = d.text("id", limit=200)
+        if not doc_id or doc_id in statuses:
+            raise d._bad("id", "a unique document id")
+        files = tuple(_parse_file(f"documents[{i}].files[{j}]", f, members) for j, f in enumerate(d.items("files")))
+        sha = d.text("sha256", limit=64)
+        if sha and not _SHA256.fullmatch(sha):
+            raise d._bad("sha256", "a SHA-256")
+        doc = Document(
+            id=doc_id,
+            requirement=d.text("requirement", limit=200),
+            files=files,
+            issued=d.day("issued", optional=True),
+            expires=d.day("expires", optional=True),
+            language=d.text("language", optional=True, limit=35),
+            name_on_document=d.text("name_on_document", optional=True, limit=1000),
+            translation_of=d.text("translation_of", optional=True, limit=200),
+            translator=d.text("translator", optional=True, limit=1000),
+            translator_kind=d.text("translator_kind", optional=True, limit=100),
+            manual_translation_status=d.text("manual_translation_status", optional=True, limit=100),
+            notes=d.text("notes", limit=100_000),
+            sha256=sha,
+        )
+        if d.whole("pages") != doc.page_count:
+            raise d._bad("pages", "the number of pages of its files")
+        listed = d.items("translations")
+        if not all(isinstance(t, str) for t in listed):
+            raise d._bad("translations", "a list of document ids")
+        translations[doc_id] = listed
+        statuses[doc_id] = d.choice("translation_status", get_args(TranslationStatus))
+        documents.append(doc)
+    for doc in documents:
+        if translations[doc.id] != [t.id for t in translations_of(doc, documents)]:
+            raise _refuse(f"its manifest lists the wrong translations for document {doc.id}.")
+    return tuple(documents), statuses
+
+
+def _parse_file(where: str, obj: object, members: Mapping[str, Member]) -> FileInfo:
+    f = _Reader(where, obj, _FILE_KEYS)
+    kind = f.choice("kind", get_args(FileKind))
+    digest, size = f.text("sha256", limit=64), f.whole("size")
+    if not _SHA256.fullmatch(digest):
+        raise f._bad("sha256", "a SHA-256")
+    pages = []
+    for k, item in enumerate(f.items("page_sizes")):
+        p = _Reader(f"{where}.page_sizes[{k}]", item, _PAGE_KEYS)
+        width_px = p.number("width_px", optional=True)
+        height_px = p.number("height_px", optional=True)
+        pages.append(
+            Page(
+                width_px=width_px,
+                height_px=height_px,
+                dpi=p.number("dpi", optional=True),
+                width_pt=p.number("width_pt"),
+                height_pt=p.number("height_pt"),
+                color=p.flag("color"),
+            )
+        )
+    info = FileInfo(name=f.text("name", limit=1000), sha256=digest, kind=kind, size=size, pages=tuple(pages))
+    member = members.get(f.text("member", limit=255))
+    if member is None or member.name != _member_name(info) or member.sha256 != digest or member.size != size:
+        raise _refuse(f"its manifest's {where} does not match the member that holds it.")
+    return info
+
+
+def _parse_validation(obj: object) -> ValidationResult:
+    v = _Reader("validation", obj, ("ready", "as_of", "findings"))
+    findings = []
+    for i, item in enumerate(v.items("findings")):
+        f = _Reader(f"validation.findings[{i}]", item, _FINDING_KEYS)
+        findings.append(
+            Finding(
+                severity=cast(Severity, f.choice("severity", get_args(Severity))),
+                code=f.text("code", limit=100),
+                requirement=f.text("requirement", limit=200),
+                document=f.text("document", optional=True, limit=200),
+                message=f.text("message"),
+                fix=f.text("fix"),
+            )
+        )
+    result = ValidationResult(as_of=v.day("as_of"), findings=tuple(findings))
+    if v.flag("ready") != result.ready:
+        raise v._bad("ready", "consistent with its findings")
+    return result
+
+
+Sink = Callable[[Member], IO[bytes] | None]
+
+
+def _scan(path: Path, sink: Sink | None) -> BundleManifest:
+    """Check everything; with ``sink``, stream each member's bytes into the file it returns while hashing."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise BadInputError(f"{path} is not a file.")
+        archive = zipfile.ZipFile(path)
+    except FileNotFoundError:
+        raise BadInputError(f"{path} does not exist.") from None
+    except PermissionError:
+        raise BadInputError(f"{path} cannot be read (permission denied).") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError, OSError):
+        raise _refuse(f"{path.name} is not an ECFMG Desk bundle, or it is damaged (not a readable zip).") from None
+    with archive:
+        infos = archive.infolist()
+        if len(infos) > MAX_MEMBERS + 1:
+            raise _refuse("it has more members than any bundle would.")
+        by_name: dict[str, zipfile.ZipInfo] = {}
+        for info in infos:
+            _check_name(info.filename)
+            if info.filename in by_name:
+                raise _refuse(f"member {info.filename!r} appears twice.")
+            if _is_symlink(info):
+                raise _refuse(f"member {info.filename!r} is a symbolic link.")
+            if info.is_dir():
+                raise _refuse(f"it contains a folder {info.filename!r}.")
+            if info.flag_bits & 0x1:
+                raise _refuse(f"member {info.filename!r} is encrypted.")
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise _refuse(f"member {info.filename!r} uses an unexpected compression.")
+            by_name[info.filename] = info
+        manifest_info = by_name.get(MANIFEST_NAME)
+        if manifest_info is None:
+            raise _refuse("it has no manifest.json.")
+        if manifest_info.file_size > MAX_MANIFEST_BYTES:
+            raise _refuse("its manifest is larger than any manifest would be.")
+        manifest = parse_manifest(_read_member(archive, manifest_info, MAX_MANIFEST_BYTES, None, None))
+        labels = {PACKET_MEMBER: "the packet PDF (packet.pdf)"}
+        for doc in manifest.documents:
+            for file in doc.files:
+                labels.setdefault(_member_name(file), f"{file.name} ({_member_name(file)})")
+        listed = {m.name for m in manifest.members}
+        for name in by_name:
+            if name != MANIFEST_NAME and name not in listed:
+                raise _refuse(f"member {name!r} is not listed in its manifest (something was added).")
+        for member in manifest.members:
+            stored = by_name.get(member.name)
+            label = labels.get(member.name, member.name)
+            if stored is None:
+                raise _refuse(f"{label} is listed in its manifest but missing (something was removed).")
+            if stored.file_size != member.size:
+                raise _refuse(f"{label} was altered: {stored.file_size} bytes instead of the {member.size} listed.")
+            target = sink(member) if sink is not None else None
+            try:
+                _read_member(archive, stored, member.size, member, target, label)
+            finally:
+                if target is not None:
+                    target.close()
+    return manifest
+
+
+def _read_member(
+    archive: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    cap: int,
+    member: Member | None,
+    target: IO[bytes] | None,
+    label: str | None = None,
+) -> bytes:
+    """Read a member with a byte cap (headers are not trusted: a zip bomb stops at ``cap + 1`` bytes)."""
+    label = label or info.filename
+    hasher = hashlib.sha256()
+    kept: list[bytes] = []
+    count = 0
+    try:
+        with archive.open(info) as fh:
+            while chunk := fh.read(min(_CHUNK, cap + 1 - count)):
+                count += len(chunk)
+                if count > cap:
+                    raise _refuse(f"{label} is larger than declared (a zip bomb?).")
+                hasher.update(chunk)
+                if target is not None:
+                    target.write(chunk)
+                elif member is None:
+                    kept.append(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError) as exc:
+        raise _refuse(f"{label} is damaged or altered ({exc}).") from None
+    except OSError as exc:
+        if target is not None:  # writing the temporary copy failed (disk full)
+            raise BadInputError(f"Cannot open the bundle: {exc.strerror or exc}") from exc
+        raise _refuse(f"{label} is damaged or altered ({exc}).") from None
+    if member is not None:
+        if count != member.size:
+            raise _refuse(f"{label} was altered: {count} bytes instead of the {member.size} listed.")
+        if hasher.hexdigest() != member.sha256:
+            raise _refuse(f"{label} was altered: its SHA-256 differs from the manifest.")
+    return b"".join(kept)
+
+
+def verify_bundle(path: Path) -> BundleManifest:
+    """Check every member of the bundle at ``path`` against its manifest; write nothing anywhere."""
+    return _scan(Path(path), None)
+
+
+@dataclass
+class OpenedBundle:
+    """A verified bundle, extracted into a private temporary folder that :meth:`close` removes."""
+
+    manifest: BundleManifest
+    folder: Path
+    _paths: dict[str, Path] = field(repr=False)
+    _finalizer: weakref.finalize[Any, Any] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._finalizer = weakref.finalize(self, shutil.rmtree, self.folder, True)
+
+    @property
+    def documents(self) -> tuple[Document, ...]:
+        return self.manifest.documents
+
+    @property
+    def profile(self) -> Profile:
+        return self.manifest.applicant.to_profile()
+
+    @property
+    def validation(self) -> ValidationResult:
+        return self.manifest.validation
+
+    @property
+    def packet_path(self) -> Path:
+        self._check_open()
+        return self._paths[PACKET_MEMBER]
+
+    def file_bytes(self, file: FileInfo) -> bytes:
+        """The bytes of one of the bundle's files, checked again against its SHA-256."""
+        self._check_open()
+        local = self._paths.get(_member_name(file))
+        if local is None:
+            raise UnknownDocumentError(f"{file.name} is not part of this bundle.")
+        data = local.read_bytes()
+        if hashlib.sha256(data).hexdigest() != file.sha256:
+            raise _refuse(f"{file.name} changed on disk after the bundle was opened.")
+        return data
+
+    @property
+    def closed(self) -> bool:
+        return not self._finalizer.alive
+
+    def _check_open(self) -> None:
+        if self.closed:
+            raise ValueError("the bundle was closed")
+
+    def close(self) -> None:
+        """Remove the temporary folder (also done at garbage collection and at exit)."""
+        self._finalizer()
+
+    def __enter__(self) -> OpenedBundle:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def open_bundle(path: Path) -> OpenedBundle:
+    """Verify the bundle and extract it into a fresh private temp folder, under names made up here.
+
+    Members are hashed as they are copied, so what is later read is exactly what was verified (no window
+    between checking and extracting). On any failure the folder is removed before the error propagates.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="ecfmg-bundle-"))
+    paths: dict[str, Path] = {}
+
+    def sink(member: Member) -> IO[bytes]:
+        suffix = member.name.rsplit(".", 1)[-1]
+        local = folder / ("packet.pdf" if member.name == PACKET_MEMBER else f"{len(paths):04d}.{suffix}")
+        paths[member.name] = local
+        fd = os.open(local, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+        return os.fdopen(fd, "wb")
+
+    try:
+        manifest = _scan(Path(path), sink)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return OpenedBundle(manifest, folder, paths)

@@ -1,0 +1,89 @@
+"""Export of an open vault: the gate, the packet PDF and the advisor bundle, for the CLI and the GUI alike."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from ecfmg_desk import __version__
+from ecfmg_desk.core.catalog import Catalog
+from ecfmg_desk.core.model import TRANSLATION_REQUIREMENT, Document, translation_status, translations_of
+from ecfmg_desk.errors import UsageError
+from ecfmg_desk.packet.assemble import Paper, Section, assemble_packet, ensure_exportable
+from ecfmg_desk.packet.bundle import write_bundle
+from ecfmg_desk.vault.store import Vault
+from ecfmg_desk.vault.validation import validate_vault
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    packet: Path
+    pages: int
+    bundle: Path | None
+    warnings: tuple[str, ...]
+
+
+def sections_for(catalog: Catalog, documents: list[Document]) -> list[Section]:
+    """Requirements in catalog order; in each, every original followed by its translations."""
+    sections = []
+    for requirement in catalog.requirements:
+        if requirement.id == TRANSLATION_REQUIREMENT:
+            continue
+        ordered: list[Document] = []
+        for doc in documents:
+            if doc.requirement == requirement.id and not doc.is_translation:
+                ordered.append(doc)
+                ordered.extend(translations_of(doc, documents))
+        if ordered:
+            sections.append(Section(requirement_id=requirement.id, title=requirement.title, documents=tuple(ordered)))
+    return sections
+
+
+def export_vault(
+    vault: Vault,
+    catalog: Catalog,
+    *,
+    out: Path,
+    bundle: Path | None = None,
+    as_of: date,
+    password: str | None = None,
+    paper: Paper = "letter",
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> ExportSummary:
+    """Refuse (ExportBlockedError, exit 1, nothing written) while validation finds errors; else write."""
+    out, bundle = Path(out), Path(bundle) if bundle else None
+    if bundle is not None and bundle.resolve() == out.resolve():
+        raise UsageError("The bundle and the packet PDF must be different files.")
+    validation = validate_vault(vault, catalog, as_of)
+    ensure_exportable(validation)
+    documents = vault.documents()
+    profile = vault.profile()
+    info = assemble_packet(
+        out, sections=sections_for(catalog, documents), profile=profile, validation=validation,
+        read_file=vault.read_file, as_of=as_of, app_version=__version__, catalog_cycle=catalog.cycle,
+        paper=paper, password=password, progress=progress, cancel=cancel,
+    )
+    if bundle is not None:
+        try:
+            if cancel and cancel():
+                from ecfmg_desk.errors import CancelledError
+
+                raise CancelledError("Export cancelled; nothing was written.")
+            write_bundle(
+                bundle, vault_id=vault.id, profile=profile, documents=documents,
+                translation_statuses={d.id: translation_status(d, documents) for d in documents},
+                validation=validation, read_file=vault.read_file, packet_pdf=info.path, app_version=__version__,
+                catalog_cycle=catalog.cycle, created=as_of,
+            )
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                out.unlink()  # all or nothing: no packet without the bundle that was asked for
+            raise
+    return ExportSummary(
+        packet=info.path, pages=info.page_count, bundle=bundle,
+        warnings=tuple(f.message for f in validation.warnings),
+    )
