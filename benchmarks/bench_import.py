@@ -14,11 +14,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import keyring  # noqa: E402
-from keyring.backends import fail  # noqa: E402
+import keyring
+from keyring.backends import fail
 
-from ecfmg_desk.vault.store import Vault  # noqa: E402
-from tests.samples import make_scan_pdf, make_tiff  # noqa: E402
+from ecfmg_desk.vault.store import Vault
+from tests.samples import make_scan_pdf, make_tiff
 
 RUNS = 5
 
@@ -34,7 +34,8 @@ def _median_import(vault: Vault, requirement: str, path: Path) -> float:
 
 
 def main() -> None:
-    keyring.set_keyring(fail.Keyring())  # the passphrase path: no OS keyring touched by a benchmark
+    # the passphrase path: a benchmark never touches the OS keyring
+    keyring.set_keyring(fail.Keyring())  # type: ignore[no-untyped-call]
     with tempfile.TemporaryDirectory() as work:
         tmp = Path(work)
         pdf = make_scan_pdf(tmp / "scan.pdf", pages=20, dpi=300, texture=True)
@@ -44,7 +45,8 @@ def main() -> None:
             tiff_s = _median_import(vault, "final-transcript", tiff)
         print(f"20-page 300-dpi colour PDF ({pdf.stat().st_size / 1e6:.1f} MB): median {pdf_s * 1000:.0f} ms "
               f"over {RUNS} runs (budget 2000 ms)")
-        print(f"6-page 300-dpi TIFF ({tiff.stat().st_size / 1e6:.1f} MB): median {tiff_s * 1000:.0f} ms over {RUNS} runs")
+        print(f"6-page 300-dpi TIFF ({tiff.stat().st_size / 1e6:.1f} MB): median {tiff_s * 1000:.0f} ms "
+              f"over {RUNS} runs")
 
 
 if __name__ == "__main__":

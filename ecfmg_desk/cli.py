@@ -67,7 +67,7 @@ def parse_profile_value(name: str, text: str) -> Any:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    vault_opt = argparse.ArgumentParser(add_help=False)
+    vault_opt = _Parser(add_help=False)
     vault_opt.add_argument("--vault", type=Path, default=argparse.SUPPRESS, metavar="DIR",
                            help="the vault folder (default: $ECFMG_DESK_HOME or your user data folder)")
 

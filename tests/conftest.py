@@ -23,7 +23,7 @@ from keyring.errors import PasswordDeleteError
 class MemoryKeyring(KeyringBackend):
     """A real keyring backend that keeps its secrets in a dict (priority -1: never picked by default)."""
 
-    priority = -1  # type: ignore[assignment]
+    priority = -1
 
     def __init__(self) -> None:
         super().__init__()
