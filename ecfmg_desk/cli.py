@@ -454,8 +454,12 @@ def cmd_restore(ctx: Context) -> int:
 
 def cmd_gui(ctx: Context) -> int:
     from ecfmg_desk.ui.app import run_gui
+    from ecfmg_desk.vault.location import HOME_ENV
 
-    return run_gui(vault_dir=ctx.vault_dir, bundle=ctx.args.bundle, screenshot=ctx.args.screenshot)
+    explicit = getattr(ctx.args, "vault", None) is not None or bool(os.environ.get(HOME_ENV))
+    # no explicit vault: the window reopens the last vault used, else the default folder
+    return run_gui(vault_dir=ctx.vault_dir if explicit else None, bundle=ctx.args.bundle,
+                   screenshot=ctx.args.screenshot)
 
 
 COMMANDS: dict[str, Callable[[Context], int]] = {

@@ -42,6 +42,13 @@ class MemoryKeyring(KeyringBackend):
             raise PasswordDeleteError("not found") from None
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _one_qapplication(qapp: object) -> object:
+    """Create the QApplication first: once a test made a bare QGuiApplication (packet text drawing), no
+    widget could be created in the same process."""
+    return qapp
+
+
 @pytest.fixture(autouse=True)
 def memory_keyring() -> Iterator[MemoryKeyring]:
     previous = keyring.get_keyring()

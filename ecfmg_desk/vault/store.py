@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ecfmg_desk.core.model import (
     MANUAL_TRANSLATION_STATUSES,
@@ -50,7 +50,9 @@ from ecfmg_desk.vault import db, keys
 from ecfmg_desk.vault.blobs import BlobDamaged, BlobMissing, BlobStore
 from ecfmg_desk.vault.crypto import DecryptionFailed, VaultKeys, new_key, unwrap_key, wrap_key
 from ecfmg_desk.vault.faults import crashpoint
-from ecfmg_desk.vault.inspect import InspectedFile, inspect_file
+
+if TYPE_CHECKING:  # inspect pulls in pypdf, pypdfium2 and Pillow: ~200 ms the window need not wait for
+    from ecfmg_desk.vault.inspect import InspectedFile
 
 Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]
@@ -480,6 +482,8 @@ class Vault:
         """
         if not paths:
             raise UsageError("Give at least one file to add.")
+        from ecfmg_desk.vault.inspect import inspect_file
+
         inspected: list[InspectedFile] = []
         total = len(paths) * 2
         for index, path in enumerate(paths):
@@ -514,22 +518,13 @@ class Vault:
                 )
             values.setdefault("language", "en")
         total = len(inspected) * 2
+        # Blobs are content-addressed and written atomically, so encrypting and writing them needs no lock:
+        # the GUI can keep reading the vault while a large import runs. An unreferenced blob left by a
+        # cancel or a crash is harmless (``check`` notes it).
+        stored = self._store_blobs(inspected, progress=progress, cancel=cancel, done=len(inspected), total=total)
+        crashpoint("after-blobs")
         with self._lock:
             duplicates = self._duplicates([item.info.sha256 for item in inspected])
-            stored: list[tuple[InspectedFile, str, str | None]] = []
-            for index, item in enumerate(inspected):
-                if cancel and cancel():
-                    raise CancelledError("Import cancelled; nothing was added.")
-                blob = self._keys.blob_name(item.data)
-                self._blobs.put(blob, item.data)
-                thumb = None
-                if item.thumbnail:
-                    thumb = self._keys.blob_name(item.thumbnail)
-                    self._blobs.put(thumb, item.thumbnail)
-                stored.append((item, blob, thumb))
-                if progress:
-                    progress(len(inspected) + index + 1, total)
-            crashpoint("after-blobs")
             doc_id = self._new_id()
             now = _now()
             with _tx(self._conn):
@@ -548,21 +543,37 @@ class Vault:
     def replace_files(self, document_id: str, inspected: Sequence[InspectedFile]) -> Document:
         """Replace a document's scan (a better copy); its metadata stays, an old approval turns stale."""
         self.document(document_id)
-        with self._lock:
-            stored = []
-            for item in inspected:
-                blob = self._keys.blob_name(item.data)
-                self._blobs.put(blob, item.data)
-                thumb = self._keys.blob_name(item.thumbnail) if item.thumbnail else None
-                if thumb and item.thumbnail:
-                    self._blobs.put(thumb, item.thumbnail)
-                stored.append((item, blob, thumb))
-            with _tx(self._conn):
-                self._conn.execute("DELETE FROM files WHERE document_id = ?", (document_id,))
-                self._insert_files(document_id, stored)
-                self._conn.execute("UPDATE documents SET updated_at = ? WHERE id = ?", (_now(), document_id))
-                self._history("replace-files", document_id)
+        stored = self._store_blobs(inspected)
+        with self._lock, _tx(self._conn):
+            self._conn.execute("DELETE FROM files WHERE document_id = ?", (document_id,))
+            self._insert_files(document_id, stored)
+            self._conn.execute("UPDATE documents SET updated_at = ? WHERE id = ?", (_now(), document_id))
+            self._history("replace-files", document_id)
         return self.document(document_id)
+
+    def _store_blobs(
+        self,
+        inspected: Sequence[InspectedFile],
+        *,
+        progress: Progress | None = None,
+        cancel: Cancel | None = None,
+        done: int = 0,
+        total: int = 0,
+    ) -> list[tuple[InspectedFile, str, str | None]]:
+        stored: list[tuple[InspectedFile, str, str | None]] = []
+        for index, item in enumerate(inspected):
+            if cancel and cancel():
+                raise CancelledError("Import cancelled; nothing was added.")
+            blob = self._keys.blob_name(item.data)
+            self._blobs.put(blob, item.data)
+            thumb = None
+            if item.thumbnail:
+                thumb = self._keys.blob_name(item.thumbnail)
+                self._blobs.put(thumb, item.thumbnail)
+            stored.append((item, blob, thumb))
+            if progress:
+                progress(done + index + 1, total)
+        return stored
 
     def _insert_files(self, doc_id: str, stored: Sequence[tuple[InspectedFile, str, str | None]]) -> None:
         for position, (item, blob, thumb) in enumerate(stored):
@@ -640,20 +651,36 @@ class Vault:
                 stored = value
             self._conn.execute(f"UPDATE documents SET {name} = ? WHERE id = ?", (stored, doc_id))
 
-    def remove_document(self, document_id: str) -> None:
-        """Move a document to the trash (undoable with :meth:`restore_document`)."""
+    def remove_document(self, document_id: str) -> list[str]:
+        """Move a document, and the translations attached to it, to the trash; returns the ids removed.
+
+        A translation without its original is useless (ECFMG rejects it), so the two go together, and
+        :meth:`restore_document` brings back exactly what this removed.
+        """
         self.document(document_id)
+        stamp = datetime.now(UTC).isoformat(timespec="microseconds")
         with self._lock, _tx(self._conn):
-            self._conn.execute("UPDATE documents SET removed_at = ? WHERE id = ?", (_now(), document_id))
-            self._history("remove", document_id)
+            ids = [document_id] + [
+                row[0] for row in self._conn.execute(
+                    "SELECT id FROM documents WHERE translation_of = ? AND removed_at IS NULL", (document_id,))
+            ]
+            self._conn.executemany("UPDATE documents SET removed_at = ? WHERE id = ?", [(stamp, i) for i in ids])
+            for doc_id in ids:
+                self._history("remove", doc_id)
+        return ids
 
     def restore_document(self, document_id: str) -> Document:
+        """Undo :meth:`remove_document`: the document and the translations removed with it come back."""
         with self._lock, _tx(self._conn):
-            cursor = self._conn.execute(
-                "UPDATE documents SET removed_at = NULL WHERE id = ? AND removed_at IS NOT NULL", (document_id,)
-            )
-            if cursor.rowcount == 0:
+            row = self._conn.execute(
+                "SELECT removed_at FROM documents WHERE id = ? AND removed_at IS NOT NULL", (document_id,)
+            ).fetchone()
+            if row is None:
                 raise UnknownDocumentError(f"There is no removed document {document_id!r} to bring back.")
+            self._conn.execute(
+                "UPDATE documents SET removed_at = NULL WHERE removed_at = ? AND (id = ? OR translation_of = ?)",
+                (row[0], document_id, document_id),
+            )
             self._history("restore", document_id)
         return self.document(document_id)
 

@@ -298,3 +298,23 @@ def test_a_vault_from_a_newer_app_is_refused(vault_dir: Path) -> None:
     conn.close()
     with pytest.raises(UsageError, match="newer version"):
         Vault.open(vault_dir)
+
+
+def test_removing_an_original_takes_its_translations_and_undo_brings_back_exactly_those(
+    vault_dir: Path, tmp_path: Path
+) -> None:
+    with Vault.open(vault_dir, create=True) as vault:
+        diploma = vault.add_document("medical-diploma", [make_jpeg(tmp_path / "d.jpg", size_px=(700, 900))],
+                                     language="es").document
+
+        def translate(name: str) -> str:
+            return vault.add_document(
+                "translation", [make_jpeg(tmp_path / name, size_px=(700, 900 + len(name)))],
+                translation_of=diploma.id, translator="Lingua", translator_kind="professional").document.id
+
+        old, current = translate("old.jpg"), translate("current-translation.jpg")
+        vault.remove_document(old)  # removed on its own, earlier
+        assert vault.remove_document(diploma.id) == [diploma.id, current]
+        assert vault.documents() == []
+        vault.restore_document(diploma.id)
+        assert sorted(d.id for d in vault.documents()) == sorted([diploma.id, current])

@@ -1,0 +1,356 @@
+"""The GUI entry point: the QApplication, opening the vault (keyring, passphrase or first-run wizard), the
+main window, and ``--screenshot``.
+
+Startup is kept under a second: only Qt and the vault are imported before the window shows; thumbnails and
+previews load on worker threads afterwards. ``--screenshot`` waits until those workers are idle (no sleeps),
+saves the window and exits 0; it never opens a dialog (prompts are switched off).
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QSettings, QThreadPool, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QWidget
+
+from ecfmg_desk import APP_ID, APP_NAME, __version__
+from ecfmg_desk.errors import DeskError, KeyUnavailableError, WrongPassphraseError
+from ecfmg_desk.ui import icons, prompts
+from ecfmg_desk.ui.settings import open_settings, remember_vault
+
+SCREENSHOT_SIZE = (1366, 768)
+
+
+def application() -> QApplication:
+    """The process's QApplication, created once with the app's names and icon."""
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(icons.app_icon())
+    return app
+
+
+def keyring_works() -> bool:
+    """Whether this computer has a keyring the vault can use (told to the user on the passphrase page)."""
+    from ecfmg_desk.vault import keys
+
+    try:
+        keys.keyring_get("ecfmg-desk-probe")
+    except keys.KeyringUnavailable:
+        return False
+    return True
+
+
+class DeskApp(QObject):
+    """Opens a vault (or runs the first-run wizard) and keeps the one main window; can switch vaults."""
+
+    finished = Signal(int)
+    """The app should exit with this code (the wizard was cancelled, a screenshot was saved, …)."""
+    window_shown = Signal(QWidget)
+
+    def __init__(self, vault_dir: Path, *, settings: QSettings | None = None, as_of: date | None = None,
+                 screenshot: Path | None = None) -> None:
+        super().__init__()
+        self.vault_dir = Path(vault_dir)
+        self.settings = settings if settings is not None else open_settings()
+        self.as_of = as_of
+        self.screenshot = screenshot
+        self.catalog: Any = None
+        self.window: Any = None
+        self.wizard: Any = None
+        self.pool = QThreadPool(self)
+        self._created: Any = None
+        self._demo_task: Any = None
+
+    # -- starting -------------------------------------------------------------------------------------------
+
+    def start(self) -> int | None:
+        """Show the first window; an exit code when there is nothing to show (cancelled, error)."""
+        from ecfmg_desk.resources import load_default_catalog
+        from ecfmg_desk.vault.store import is_vault
+
+        try:
+            self.catalog = load_default_catalog()
+        except DeskError as exc:
+            prompts.show_error(None, APP_NAME, exc.message)
+            return 2
+        if is_vault(self.vault_dir):
+            vault = self.open_existing(self.vault_dir)
+            if vault is None:
+                return 2 if self.screenshot else 1
+            self.show_main(vault)
+        else:
+            self.show_wizard()
+        return None
+
+    def open_existing(self, path: Path, passphrase: str | None = None) -> Any:
+        """Open the vault in ``path``: keyring, else $ECFMG_DESK_PASSPHRASE, else ask (again after a typo)."""
+        from ecfmg_desk.vault.keys import passphrase_from_env
+        from ecfmg_desk.vault.store import Vault
+
+        passphrase = passphrase or passphrase_from_env()
+        parent = self.window
+        while True:
+            try:
+                return Vault.open(path, passphrase=passphrase)
+            except (KeyUnavailableError, WrongPassphraseError) as exc:
+                if self.screenshot:
+                    print(f"error: {exc.message}", file=sys.stderr)
+                    return None
+                if passphrase is not None:
+                    prompts.show_error(parent, self.tr("Wrong passphrase"), exc.message)
+                    prompt = self.tr("Type the recovery passphrase of the vault in {path}:").format(path=path)
+                else:
+                    prompt = exc.message + "\n\n" + self.tr("Type your recovery passphrase:")
+                passphrase = prompts.ask_passphrase(parent, self.tr("Open your vault"), prompt)
+                if passphrase is None:
+                    return None
+            except DeskError as exc:
+                if self.screenshot:
+                    print(f"error: {exc.message}", file=sys.stderr)
+                else:
+                    prompts.show_error(parent, self.tr("Cannot open the vault"), exc.message)
+                return None
+
+    def show_wizard(self) -> None:
+        from ecfmg_desk.ui.wizard import FirstRunWizard
+
+        self.wizard = FirstRunWizard(self._create_vault, keyring_works())
+        self.wizard.accepted.connect(self._wizard_done)
+        self.wizard.rejected.connect(self._wizard_cancelled)
+        self.wizard.show()
+        self.window_shown.emit(self.wizard)
+        if self.screenshot:
+            self.wizard.resize(*SCREENSHOT_SIZE)
+            QTimer.singleShot(0, lambda: self._capture(self.wizard))
+
+    def _create_vault(self, passphrase: str, profile: dict[str, Any]) -> bool:
+        from ecfmg_desk.vault.store import Vault
+
+        if self._created is not None:  # back in the wizard after the vault was made: only the profile changes
+            try:
+                self._created.update_profile(profile)
+            except DeskError as exc:
+                prompts.show_error(self.wizard, self.tr("Profile not saved"), exc.message)
+                return False
+            return True
+        try:
+            vault = Vault.open(self.vault_dir, create=True, passphrase=passphrase or None)
+            vault.update_profile(profile)
+        except DeskError as exc:
+            prompts.show_error(self.wizard, self.tr("Cannot create your vault"), exc.message)
+            return False
+        except OSError as exc:
+            prompts.show_error(self.wizard, self.tr("Cannot create your vault"), self.tr(
+                "The folder {path} cannot be written ({reason}). Choose another place with --vault.").format(
+                    path=self.vault_dir, reason=exc.strerror or exc))
+            return False
+        self._created = vault
+        return True
+
+    def _wizard_done(self) -> None:
+        vault, self._created = self._created, None
+        wizard, self.wizard = self.wizard, None
+        if wizard is not None:
+            wizard.deleteLater()
+        if vault is not None:
+            self.show_main(vault)
+        else:
+            self.finished.emit(1)
+
+    def _wizard_cancelled(self) -> None:
+        vault, self._created = self._created, None
+        wizard, self.wizard = self.wizard, None
+        if wizard is not None:
+            wizard.deleteLater()
+        if vault is not None:  # created, then cancelled on the last page: open it anyway
+            self.show_main(vault)
+            return
+        self.finished.emit(0)
+
+    def show_main(self, vault: Any) -> None:
+        from ecfmg_desk.ui.session import Session
+        from ecfmg_desk.ui.window import MainWindow
+
+        session = Session(vault, self.catalog, self.as_of)
+        window = MainWindow(session, self.settings)
+        window.open_vault_requested.connect(self.switch_to)
+        window.example_requested.connect(self.open_example)
+        window.closed.connect(lambda: self._window_closed(window))
+        self.window = window
+        if self.screenshot:
+            window.resize(*SCREENSHOT_SIZE)
+        window.show()
+        remember_vault(self.settings, vault.path)
+        for notice in vault.notices:
+            window.show_notice(notice)
+        self.window_shown.emit(window)
+        if self.screenshot:
+            QTimer.singleShot(0, lambda: self._wait_idle(session, window))
+
+    def _window_closed(self, window: Any) -> None:
+        if window is self.window:  # closed by the user (not replaced by another vault): the app ends
+            self.window = None
+            window.session.vault.close()
+            window.deleteLater()
+            self.finished.emit(0)
+
+    def close_main(self) -> None:
+        window, self.window = self.window, None
+        if window is not None:
+            window.close()
+            window.session.vault.close()
+            window.deleteLater()
+
+    def switch_to(self, path: Path) -> None:
+        from ecfmg_desk.vault.store import is_vault
+
+        if not is_vault(path):
+            prompts.show_error(self.window, self.tr("No vault there"), self.tr(
+                "There is no ECFMG Desk vault in {path}. Choose the folder that holds vault.db.").format(path=path))
+            return
+        vault = self.open_existing(path)
+        if vault is None:
+            return
+        self.close_main()
+        self.vault_dir = Path(path)
+        self.show_main(vault)
+
+    # -- the example packet --------------------------------------------------------------------------------
+
+    def example_folder(self) -> Path:
+        from ecfmg_desk.vault.location import default_vault_dir
+
+        return default_vault_dir().parent / "example-packet"
+
+    def open_example(self) -> None:
+        """Help → Open an example packet: a demo applicant in a folder of the user's choice, then open it."""
+        from ecfmg_desk.vault.keys import passphrase_from_env
+        from ecfmg_desk.vault.store import is_vault
+
+        default = self.example_folder()
+        default.parent.mkdir(parents=True, exist_ok=True)
+        chosen = prompts.choose_directory(self.window, self.tr("Where should the example packet go?"), default.parent)
+        if chosen is None:
+            return
+        target = chosen
+        if not is_vault(target) and target.exists() and any(target.iterdir()):
+            target = chosen / "ECFMG Desk example"
+        if is_vault(target):
+            self.switch_to(target)
+            return
+        passphrase = passphrase_from_env()
+        if passphrase is None and not keyring_works():
+            passphrase = prompts.ask_new_passphrase(self.window)
+            if passphrase is None:
+                return
+        self._run_demo(target, passphrase)
+
+    def _run_demo(self, target: Path, passphrase: str | None) -> None:
+        from collections.abc import Callable
+
+        from ecfmg_desk.ui.workers import Task
+
+        def work(_report: Callable[[int, int], None], _cancelled: Callable[[], bool]) -> Path:
+            from ecfmg_desk.vault.demo import create_demo
+            from ecfmg_desk.vault.store import Vault
+
+            with Vault.open(target, create=True, passphrase=passphrase) as vault:
+                create_demo(vault)
+            return target
+
+        def done(_result: object) -> None:
+            self._demo_task = None
+            vault = self.open_existing(target, passphrase)
+            if vault is not None:
+                self.close_main()
+                self.vault_dir = target
+                self.show_main(vault)
+
+        def failed(message: str) -> None:
+            self._demo_task = None
+            prompts.show_error(self.window, self.tr("Example packet not created"), message)
+
+        task = Task(work, "example packet")
+        task.signals.done.connect(done)
+        task.signals.failed.connect(failed)
+        self._demo_task = task
+        if self.window is not None:
+            self.window.show_notice(self.tr("Creating the example packet in {path}…").format(path=target))
+        self.pool.start(task)
+
+    # -- screenshot -----------------------------------------------------------------------------------------
+
+    def _wait_idle(self, session: Any, window: Any) -> None:
+        if session.is_idle:
+            QApplication.processEvents()
+        if session.is_idle:
+            self._capture(window)
+        else:
+            session.idle.connect(lambda: QTimer.singleShot(0, lambda: self._wait_idle(session, window)))
+
+    def _capture(self, widget: QWidget) -> None:
+        if self.screenshot is None:
+            return
+        target, self.screenshot = self.screenshot, None
+        QApplication.processEvents()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        saved = widget.grab().save(str(target), "PNG")
+        if not saved:
+            print(f"error: could not write the screenshot to {target}.", file=sys.stderr)
+        self.finished.emit(0 if saved else 2)
+
+    def shutdown(self) -> None:
+        self.pool.waitForDone()
+        wizard, self.wizard = self.wizard, None
+        if wizard is not None:
+            wizard.blockSignals(True)
+            wizard.close()
+            wizard.deleteLater()
+        self.close_main()
+        if self._created is not None:
+            self._created.close()
+            self._created = None
+
+
+def run_gui(vault_dir: Path | None, bundle: Path | None = None, screenshot: Path | None = None) -> int:
+    """Open the app on ``vault_dir`` (``None``: the last vault used, else the default folder)."""
+    app = application()
+    quit_on_close = app.quitOnLastWindowClosed()
+    app.setQuitOnLastWindowClosed(False)  # the wizard closes before the main window opens
+    if screenshot is not None:
+        prompts.set_interactive(False)
+    try:
+        return _run(app, vault_dir, bundle, screenshot)
+    finally:
+        prompts.set_interactive(True)
+        app.setQuitOnLastWindowClosed(quit_on_close)
+
+
+def _run(app: QApplication, vault_dir: Path | None, bundle: Path | None, screenshot: Path | None) -> int:
+    if bundle is not None:
+        prompts.show_info(None, APP_NAME, QApplication.translate(
+            "app", "Review mode is not available yet: opening an advisor bundle ({name}) comes in a later "
+                   "version of ECFMG Desk.").format(name=Path(bundle).name))
+        return 0
+    settings = open_settings()
+    if vault_dir is None:
+        from ecfmg_desk.ui.settings import last_vault
+        from ecfmg_desk.vault.location import default_vault_dir
+
+        vault_dir = last_vault(settings) or default_vault_dir()
+    desk = DeskApp(vault_dir, settings=settings, screenshot=screenshot)
+    desk.finished.connect(app.exit)
+    code = desk.start()
+    if code is not None:
+        desk.shutdown()
+        return code
+    result = app.exec()
+    desk.shutdown()
+    return int(result)

@@ -1,0 +1,139 @@
+"""The one seam for every modal question: message boxes, file pickers, passphrase prompts, small dialogs.
+
+Nothing else in the UI calls ``exec()`` on a dialog. Code calls these module-level functions (``prompts.show_error``
+…) so that tests replace them with ``monkeypatch.setattr(prompts, "show_error", …)`` and never block, and so that
+``--screenshot`` can switch every prompt off (:func:`set_interactive`): a screenshot run must never wait for a
+click. In non-interactive mode each function prints what it would have asked on stderr and returns "no".
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+
+DOCUMENT_FILTER = (
+    "Documents (*.pdf *.jpg *.jpeg *.png *.tif *.tiff *.PDF *.JPG *.JPEG *.PNG *.TIF *.TIFF);;All files (*)"
+)
+
+_interactive = True
+
+
+def set_interactive(value: bool) -> None:
+    """``False`` in screenshot mode: every prompt answers "no"/"cancel" at once instead of opening."""
+    global _interactive
+    _interactive = value
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("prompts", text)
+
+
+def _skip(kind: str, text: str) -> bool:
+    """True when prompts are off; says on stderr what was not asked, so a silent failure is still visible."""
+    if _interactive:
+        return False
+    print(f"ecfmg-desk: {kind} (not shown): {text}", file=sys.stderr)
+    return True
+
+
+def run_dialog(dialog: QDialog) -> bool:
+    """Run a prepared dialog modally; True when accepted. The only ``exec()`` in the UI."""
+    if _skip("dialog", dialog.windowTitle()):
+        return False
+    return dialog.exec() == QDialog.DialogCode.Accepted
+
+
+def show_error(parent: QWidget | None, title: str, message: str) -> None:
+    if _skip("error", message):
+        return
+    QMessageBox.warning(parent, title, message)
+
+
+def show_info(parent: QWidget | None, title: str, message: str) -> None:
+    if _skip("info", message):
+        return
+    QMessageBox.information(parent, title, message)
+
+
+def show_help(parent: QWidget | None, title: str, html: str) -> None:
+    """Help for one requirement (rich text: the help, how to add it, its sources and their confidence)."""
+    if _skip("help", title):
+        return
+    box = QMessageBox(QMessageBox.Icon.Information, title, html, QMessageBox.StandardButton.Close, parent)
+    box.setTextFormat(Qt.TextFormat.RichText)
+    box.exec()
+
+
+def ask_yes_no(parent: QWidget | None, title: str, question: str, *, yes: str = "", no: str = "") -> bool:
+    if _skip("question", question):
+        return False
+    box = QMessageBox(QMessageBox.Icon.Question, title, question, QMessageBox.StandardButton.NoButton, parent)
+    yes_button = box.addButton(yes or _tr("Yes"), QMessageBox.ButtonRole.AcceptRole)
+    no_button = box.addButton(no or _tr("No"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(no_button)
+    box.exec()
+    return box.clickedButton() is yes_button
+
+
+def ask_passphrase(parent: QWidget | None, title: str, prompt: str) -> str | None:
+    """The recovery passphrase of an existing vault; ``None`` when cancelled."""
+    if _skip("passphrase", prompt):
+        return None
+    text, ok = QInputDialog.getText(parent, title, prompt, QLineEdit.EchoMode.Password)
+    return text if ok and text else None
+
+
+def ask_new_passphrase(parent: QWidget | None) -> str | None:
+    """A new recovery passphrase, typed twice; ``None`` when cancelled."""
+    from ecfmg_desk.ui.dialogs import NewPassphraseDialog
+
+    dialog = NewPassphraseDialog(parent)
+    try:
+        return dialog.passphrase() if run_dialog(dialog) else None
+    finally:
+        dialog.deleteLater()
+
+
+@dataclass(frozen=True)
+class TranslatorAnswer:
+    name: str
+    kind: str
+
+
+def ask_translator(parent: QWidget | None, original_title: str) -> TranslatorAnswer | None:
+    """Who translated a document, and which kind of translator (government, school, professional)."""
+    from ecfmg_desk.ui.dialogs import TranslatorDialog
+
+    dialog = TranslatorDialog(original_title, parent)
+    try:
+        if not run_dialog(dialog):
+            return None
+        return TranslatorAnswer(dialog.translator_name(), dialog.translator_kind())
+    finally:
+        dialog.deleteLater()
+
+
+def choose_files(parent: QWidget | None, title: str, directory: Path | None = None) -> list[Path]:
+    """Files to import (several files = the pages of one document, in the order given)."""
+    if _skip("file picker", title):
+        return []
+    names, _filter = QFileDialog.getOpenFileNames(parent, title, str(directory or Path.home()), DOCUMENT_FILTER)
+    return [Path(name) for name in names]
+
+
+def choose_save_path(parent: QWidget | None, title: str, suggested: Path, file_filter: str) -> Path | None:
+    if _skip("save dialog", title):
+        return None
+    name, _filter = QFileDialog.getSaveFileName(parent, title, str(suggested), file_filter)
+    return Path(name) if name else None
+
+
+def choose_directory(parent: QWidget | None, title: str, start: Path) -> Path | None:
+    if _skip("folder picker", title):
+        return None
+    name = QFileDialog.getExistingDirectory(parent, title, str(start))
+    return Path(name) if name else None

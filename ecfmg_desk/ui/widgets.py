@@ -1,0 +1,439 @@
+"""Small widgets the pages share: a date field with a "not set" state, the drop zone, status badges, labels.
+
+Nothing here knows about ECFMG rules; they only show and collect values.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QDate, QDateTime, QEvent, QMimeData, QObject, QRectF, QSize, Qt, QTime, Signal
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDropEvent,
+    QFocusEvent,
+    QFont,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QResizeEvent,
+    QValidator,
+)
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QDateEdit,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ecfmg_desk.ui import icons
+from ecfmg_desk.ui.words import MONTHS, format_date
+
+NOT_SET = QDate(1900, 1, 1)
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_ISO_COMPLETE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_WORDY = re.compile(r"(\d{1,2})\s*([A-Za-z]{3,})\.?,?\s*(\d{4})")
+_MONTH_KEYS = tuple(m.lower() for m in MONTHS)
+
+
+def parse_date_text(text: str) -> date | None:
+    """``2022-07-15``, ``15 Jul 2022`` or ``15 July 2022``; never ``07/08/2022`` (day or month first?)."""
+    text = text.strip()
+    try:
+        if m := _ISO.fullmatch(text):
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        if (m := _WORDY.fullmatch(text)) and m[2][:3].lower() in _MONTH_KEYS:
+            return date(int(m[3]), _MONTH_KEYS.index(m[2][:3].lower()) + 1, int(m[1]))
+    except ValueError:
+        return None
+    return None
+
+
+def to_qdate(value: date | None) -> QDate:
+    return QDate(value.year, value.month, value.day) if value else NOT_SET
+
+
+def from_qdate(value: QDate) -> date | None:
+    if not value.isValid() or value == NOT_SET:
+        return None
+    return date(value.year(), value.month(), value.day())
+
+
+class DateField(QDateEdit):
+    """A QDateEdit with a calendar popup, a "not set" state and free typing of ``2022-07-15``/``15 Jul 2022``.
+
+    Qt's section-by-section editing cannot type an ISO date into a ``15 Jul 2022`` display, so the text is
+    validated and parsed here; clearing the text (Delete) means "not set".
+    """
+
+    value_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setCalendarPopup(True)
+        self.setDisplayFormat("d MMM yyyy")
+        self.setMinimumDate(NOT_SET)
+        self.setMaximumDate(QDate(2200, 12, 31))
+        self.setSpecialValueText(self.tr("not set"))
+        self.setDate(NOT_SET)
+        self.setToolTip(self.tr("Type a date such as 15 Jul 2022 or 2022-07-15, or pick it in the calendar. "
+                                "Delete the text to leave it not set."))
+        self.setMinimumWidth(150)
+        self._calendar_ready = False  # the calendar is built on first use (it costs more than the field)
+        self._last: date | None = None
+        self._typing_from: date | None = None
+        self.dateChanged.connect(self._changed)
+        self.editingFinished.connect(self._tidy)
+
+    # -- value ------------------------------------------------------------------------------------------
+
+    def value(self) -> date | None:
+        return from_qdate(self.date())
+
+    def set_value(self, value: date | None) -> None:
+        """Show ``value`` without reporting it as an edit."""
+        self._last = value
+        blocked = self.blockSignals(True)
+        self.setDate(to_qdate(value))
+        self.blockSignals(blocked)
+        self._tidy()
+
+    def _changed(self, _value: QDate) -> None:
+        current = self.value()
+        if current != self._last:
+            self._last = current
+            self.value_changed.emit()
+
+    def _tidy(self) -> None:
+        """After typing ``2022-07-15``, show it the unambiguous way (``15 Jul 2022``)."""
+        text = self.specialValueText() if self.value() is None else format_date(self.value())
+        if self.lineEdit().text() != text:
+            self.lineEdit().setText(text)
+
+    # -- Qt's text conversion ---------------------------------------------------------------------------
+
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
+        stripped = text.strip()
+        complete = _ISO_COMPLETE.fullmatch(stripped) or not _ISO.fullmatch(stripped)
+        if text == self.specialValueText() or (complete and parse_date_text(text) is not None):
+            # "2022-07-1" stays Intermediate while typing: Qt re-formats the text as soon as it is Acceptable
+            return (QValidator.State.Acceptable, text, pos)
+        if re.fullmatch(r"[\w\s\-.,/]*", text) and len(text) <= 20:
+            return (QValidator.State.Intermediate, text, pos)
+        return (QValidator.State.Invalid, text, pos)
+
+    def fixup(self, text: str) -> str:
+        parsed = parse_date_text(text)
+        return format_date(parsed) if parsed else text
+
+    def dateTimeFromText(self, text: str) -> QDateTime:
+        return QDateTime(to_qdate(parse_date_text(text)), QTime(0, 0))
+
+    def textFromDateTime(self, value: QDateTime) -> str:
+        return format_date(from_qdate(value.date())) if from_qdate(value.date()) else ""
+
+    def _commit_typed(self) -> None:
+        """Take a date typed loosely (``2022-7-5``) before Qt would throw it away as unfinished."""
+        text = self.lineEdit().text()
+        parsed = parse_date_text(text)
+        if parsed is not None and parsed != self.value():
+            self.setDate(to_qdate(parsed))
+        elif parsed is None and self.value() is None and self._typing_from is not None:
+            blocked = self.blockSignals(True)
+            self.setDate(to_qdate(self._typing_from))
+            self.blockSignals(blocked)
+        self._typing_from = None
+        self._tidy()
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        """Tab leaves the field (Qt's QDateEdit would step through day, month and year instead)."""
+        self._commit_typed()
+        return QWidget.focusNextPrevChild(self, next)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        self._commit_typed()
+        super().focusOutEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_F4 or (event.key() == Qt.Key.Key_Down
+                                             and event.modifiers() & Qt.KeyboardModifier.AltModifier):
+            self._prepare_calendar()  # the keyboard ways to open the calendar
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self._commit_typed()
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and (
+            self.value() is None or self.lineEdit().selectedText() == self.lineEdit().text()
+        ):
+            self.setDate(NOT_SET)
+            self.lineEdit().setText(self.specialValueText())
+            self.lineEdit().selectAll()
+            return
+        if event.text() and event.text().isprintable() and not event.modifiers() & (
+                Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
+            edit = self.lineEdit()
+            if self.value() is not None and edit.selectedText() == edit.text():
+                # typing over a whole date: start from "not set" (silently), where QDateEdit's section logic
+                # stays out of the way; the old date comes back if what is typed is not a date
+                self._typing_from = self.value()
+                blocked = self.blockSignals(True)
+                self.setDate(NOT_SET)
+                self.blockSignals(blocked)
+            if edit.text() == self.specialValueText():
+                edit.selectAll()  # typing over "not set" replaces it
+            QAbstractSpinBox.keyPressEvent(self, event)  # free text: not QDateEdit's section-by-section typing
+            return
+        super().keyPressEvent(event)
+
+    def _prepare_calendar(self) -> None:
+        if not self._calendar_ready:
+            self._calendar_ready = True
+            self.calendarWidget().installEventFilter(self)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._prepare_calendar()
+        super().mousePressEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.calendarWidget() and event.type() == QEvent.Type.Show and self.value() is None:
+            today = QDate.currentDate()
+            self.calendarWidget().setCurrentPage(today.year(), today.month())
+        return super().eventFilter(watched, event)
+
+
+# --------------------------------------------------------------------------------------------- labels
+
+
+def muted(label: QLabel) -> QLabel:
+    """Secondary text: the palette's placeholder colour, which Qt keeps readable in light and dark themes."""
+    palette = label.palette()
+    palette.setColor(QPalette.ColorRole.WindowText, palette.color(QPalette.ColorRole.PlaceholderText))
+    label.setPalette(palette)
+    return label
+
+
+def wrapping(text: str = "", parent: QWidget | None = None, *, selectable: bool = False) -> QLabel:
+    label = QLabel(text, parent)
+    label.setWordWrap(True)
+    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+    if selectable:
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def heading(text: str, level: int = 1, parent: QWidget | None = None) -> QLabel:
+    """A bold heading scaled from the system font (never a hard-coded size)."""
+    label = QLabel(text, parent)
+    font = QFont(label.font())
+    font.setBold(True)
+    scale = {1: 1.55, 2: 1.2, 3: 1.0}.get(level, 1.0)
+    if font.pointSizeF() > 0:
+        font.setPointSizeF(font.pointSizeF() * scale)
+    label.setFont(font)
+    label.setWordWrap(True)
+    label.setAccessibleName(text)
+    return label
+
+
+class StatusBadge(QWidget):
+    """An icon and a word side by side (status is never colour alone)."""
+
+    def __init__(self, parent: QWidget | None = None, *, size: int = 18) -> None:
+        super().__init__(parent)
+        self._size = size
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        self.icon_label = QLabel(self)
+        self.icon_label.setFixedSize(size, size)
+        self.word_label = QLabel(self)
+        font = QFont(self.word_label.font())
+        font.setBold(True)
+        self.word_label.setFont(font)
+        layout.addWidget(self.icon_label)
+        layout.addWidget(self.word_label)
+
+    def set_status(self, icon_name: str, word: str) -> None:
+        self.icon_label.setPixmap(icons.pixmap(icon_name, self._size, self.devicePixelRatioF()))
+        self.word_label.setText(word)
+        self.setAccessibleName(word)
+        self.icon_label.setAccessibleName(word)
+
+    def text(self) -> str:
+        return self.word_label.text()
+
+
+def icon_button(name: str, text: str, parent: QWidget | None = None, *, tooltip: str = "") -> QPushButton:
+    button = QPushButton(icons.icon(name), text, parent)
+    button.setAccessibleName(text.replace("…", "").replace("&", "") if text else tooltip)
+    if tooltip:
+        button.setToolTip(tooltip)
+    return button
+
+
+def tool_button(name: str, accessible_name: str, parent: QWidget | None = None) -> QToolButton:
+    """An icon-only button; its accessible name and tooltip say what it does."""
+    button = QToolButton(parent)
+    button.setIcon(icons.icon(name))
+    button.setIconSize(QSize(18, 18))
+    button.setAutoRaise(True)
+    button.setToolTip(accessible_name)
+    button.setAccessibleName(accessible_name)
+    return button
+
+
+# --------------------------------------------------------------------------------------------- drop zone
+
+
+def local_paths(mime: QMimeData) -> list[Path]:
+    """Local files in a drag (URLs of other kinds, e.g. from a browser, are ignored)."""
+    if not mime.hasUrls():
+        return []
+    return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile() and url.toLocalFile()]
+
+
+class DropZone(QFrame):
+    """Where scans are dropped: teaches what to scan when empty, shrinks to one line once a document exists."""
+
+    files_dropped = Signal(list)
+    browse_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("dropZone")
+        self.setAcceptDrops(True)
+        self._hover = False
+        self.setAccessibleName(self.tr("Drop zone for document files"))
+        outer = self._outer = QVBoxLayout(self)
+        outer.setContentsMargins(20, 16, 20, 16)
+        outer.setSpacing(8)
+
+        self.big = QWidget(self)
+        big = QVBoxLayout(self.big)
+        big.setContentsMargins(0, 0, 0, 0)
+        big.setSpacing(6)
+        self.icon_label = QLabel(self.big)
+        self.icon_label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.title_label = heading(self.tr("Drop your scan here"), 2, self.big)
+        self.title_label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.what_label = wrapping("", self.big)
+        self.what_label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.accepted_label = muted(wrapping(self.tr(
+            "Accepted: PDF, JPEG, PNG or TIFF. Several files at once become the pages of one document, in order.\n"
+            "A good scan is in colour, shows every page and every signature and stamp, and is not cropped."), self.big))
+        self.accepted_label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        for label in (self.what_label, self.accepted_label):
+            label.setMinimumWidth(360)  # see RequirementPage: keeps the minimum height realistic
+        big.addWidget(self.icon_label)
+        big.addWidget(self.title_label)
+        big.addWidget(self.what_label)
+        big.addWidget(self.accepted_label)
+
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.small_label = QLabel(self.tr("Drop more files here, or"), self)
+        self.browse_button = icon_button("open", self.tr("Browse…"), self)
+        self.browse_button.setAccessibleName(self.tr("Browse for files to attach"))
+        self.browse_button.clicked.connect(self.browse_requested)
+        row.addWidget(self.small_label)
+        row.addWidget(self.browse_button)
+        row.addStretch(1)
+        outer.addWidget(self.big)
+        outer.addLayout(row)
+        self.set_compact(False)
+
+    def set_text(self, what_to_scan: str) -> None:
+        self.what_label.setText(what_to_scan)
+        self.what_label.setVisible(bool(what_to_scan))
+
+    def set_compact(self, compact: bool) -> None:
+        margins = (14, 6, 14, 6) if compact else (20, 16, 20, 16)
+        self._outer.setContentsMargins(*margins)
+        self.big.setVisible(not compact)
+        self.small_label.setVisible(compact)
+        if not compact:
+            self.icon_label.setPixmap(icons.pixmap("drop", 40, self.devicePixelRatioF()))
+
+    def _set_hover(self, hover: bool) -> None:
+        if hover != self._hover:
+            self._hover = hover
+            self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """A dashed, rounded outline in the palette's colours (the highlight colour while files hover)."""
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        role = QPalette.ColorRole.Highlight if self._hover else QPalette.ColorRole.Mid
+        pen = QPen(self.palette().color(role), 2, Qt.PenStyle.DashLine)
+        pen.setDashPattern([4.0, 3.0])
+        painter.setPen(pen)
+        if self._hover:
+            fill = self.palette().color(QPalette.ColorRole.Highlight)
+            fill.setAlpha(24)
+            painter.setBrush(fill)
+        painter.drawRoundedRect(QRectF(self.rect()).adjusted(1, 1, -1, -1), 10, 10)
+        painter.end()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if local_paths(event.mimeData()):
+            event.acceptProposedAction()
+            self._set_hover(True)
+        else:
+            event.ignore()
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self._set_hover(False)
+        super().dragLeaveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self._set_hover(False)
+        paths = local_paths(event.mimeData())
+        if not paths:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.files_dropped.emit(paths)
+
+
+class ElidedLabel(QLabel):
+    """One line of text that ends in "…" when it does not fit (the full text is in the tooltip)."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.set_full_text(text)
+
+    def set_full_text(self, text: str) -> None:
+        self._full = text
+        self.setToolTip(text)
+        self.setAccessibleName(text)
+        self._elide()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def _elide(self) -> None:
+        width = max(10, self.contentsRect().width())
+        super().setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideMiddle, width))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+
+def hline(parent: QWidget | None = None) -> QFrame:
+    line = QFrame(parent)
+    line.setFrameShape(QFrame.Shape.HLine)
+    line.setFrameShadow(QFrame.Shadow.Sunken)
+    return line

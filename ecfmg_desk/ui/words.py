@@ -1,0 +1,123 @@
+"""The window's vocabulary: status words and icons, dates, file summaries (UX.md principles 2 and 4).
+
+One place, so the sidebar, the requirement page and the review page say exactly the same thing. Presentation
+only: which state a requirement is in comes from ``core.rules``; here it only gets its word and icon.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from PySide6.QtCore import QCoreApplication
+
+from ecfmg_desk.core.model import Document, Page
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("words", text)
+
+
+# requirement state -> (icon, word); states come from core.rules.requirement_states
+STATE_ICONS = {
+    "ready": "ready",
+    "problems": "attention",
+    "missing": "missing",
+    "optional": "optional",
+    "not-needed": "not-needed",
+}
+
+
+def state_word(state: str) -> str:
+    return {
+        "ready": tr("Ready"),
+        "problems": tr("Needs attention"),
+        "missing": tr("Missing"),
+        "optional": tr("Optional"),
+        "not-needed": tr("Not needed"),
+    }.get(state, state)
+
+
+def state_icon(state: str) -> str:
+    return STATE_ICONS.get(state, "missing")
+
+
+SEVERITY_ICONS = {"error": "error", "warning": "attention", "info": "info"}
+
+
+def severity_word(severity: str) -> str:
+    return {"error": tr("Must fix"), "warning": tr("Check"), "info": tr("Note")}.get(severity, severity)
+
+
+def severity_icon(severity: str) -> str:
+    return SEVERITY_ICONS.get(severity, "info")
+
+
+def translation_word(status: str) -> str:
+    return {
+        "needed": tr("needed"),
+        "ordered": tr("ordered"),
+        "received": tr("received, not attached yet"),
+        "attached": tr("attached"),
+        "not-needed": tr("not needed"),
+    }.get(status, status)
+
+
+def translation_icon(status: str) -> str:
+    return {"attached": "ready", "needed": "missing", "ordered": "optional", "received": "optional"}.get(
+        status, "not-needed"
+    )
+
+
+def confidence_word(mark: str) -> str:
+    """Short words for a source's confidence mark (the catalog's legend gives the long form)."""
+    return {
+        "[C]": tr("confirmed"),
+        "[C-old]": tr("official, older edition"),
+        "[T]": tr("third-party"),
+        "[M]": tr("not confirmed"),
+        "[?]": tr("not published"),
+    }.get(mark, mark)
+
+
+def format_date(value: date | None) -> str:
+    """``15 Jul 2022``: the month as a word, so nobody reads the day as the month."""
+    if value is None:
+        return tr("not set")
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def pages_summary(pages: Sequence[Page]) -> str:
+    """``2 pages · 300 dpi · colour``: what a reviewer checks first about a scan."""
+    parts = [plural(len(pages), tr("page"), tr("pages"))]
+    dpis = sorted({round(p.dpi) for p in pages if p.dpi})
+    if not pages:
+        return parts[0]
+    if dpis and len(dpis) == 1:
+        parts.append(f"{dpis[0]} dpi")
+    elif dpis:
+        parts.append(f"{dpis[0]}–{dpis[-1]} dpi")
+    elif all(p.dpi is None for p in pages) and any(p.width_px for p in pages):
+        parts.append(tr("resolution not stored"))
+    colours = {p.color for p in pages}
+    if colours == {True}:
+        parts.append(tr("colour"))
+    elif colours == {False}:
+        parts.append(tr("black and white"))
+    else:
+        parts.append(tr("some pages in colour"))
+    return " · ".join(parts)
+
+
+def document_files_line(document: Document) -> str:
+    names = [f.name for f in document.files]
+    if len(names) <= 3:
+        return ", ".join(names)
+    return ", ".join(names[:2]) + tr(", and {n} more").format(n=len(names) - 2)
+

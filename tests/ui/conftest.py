@@ -1,0 +1,173 @@
+"""UI fixtures: a real vault (in-memory keyring), the main window, recorded prompts, user-like helpers.
+
+Only ``ecfmg_desk.ui.prompts`` is replaced (it is the seam for every dialog); the vault, the catalog, the rules,
+file inspection and the worker threads are the real ones. Every test must leave no window and no running
+thread behind: :func:`no_leftovers` checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QEvent, QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from ecfmg_desk.core.catalog import Catalog
+from ecfmg_desk.resources import load_default_catalog
+from ecfmg_desk.ui import prompts
+from ecfmg_desk.ui.session import Session
+from ecfmg_desk.ui.settings import open_settings
+from ecfmg_desk.ui.window import MainWindow
+from ecfmg_desk.vault.store import Vault
+
+AS_OF = date(2026, 5, 4)
+"""'Today' for every UI test, so dates in the tests never go stale."""
+
+
+@dataclass
+class Prompts:
+    """What the app asked the user; answers are queued by the test."""
+
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    infos: list[tuple[str, str]] = field(default_factory=list)
+    helps: list[tuple[str, str]] = field(default_factory=list)
+    questions: list[str] = field(default_factory=list)
+    files: list[list[Path]] = field(default_factory=list)
+    file_requests: list[str] = field(default_factory=list)
+    answers: list[bool] = field(default_factory=list)
+    translators: list[prompts.TranslatorAnswer | None] = field(default_factory=list)
+    passphrases: list[str | None] = field(default_factory=list)
+    new_passphrases: list[str | None] = field(default_factory=list)
+    directories: list[Path | None] = field(default_factory=list)
+    save_paths: list[Path | None] = field(default_factory=list)
+
+
+@pytest.fixture
+def asked(monkeypatch: pytest.MonkeyPatch) -> Prompts:
+    """Replace every prompt; an unexpected question fails the test instead of blocking it."""
+    record = Prompts()
+
+    def pop(queue: list[Any], what: str) -> Any:
+        if not queue:
+            raise AssertionError(f"the app asked for {what} but the test queued no answer")
+        return queue.pop(0)
+
+    def choose_files(_parent: QWidget | None, title: str, directory: Path | None = None) -> list[Path]:
+        record.file_requests.append(title)
+        return list(pop(record.files, f"files ({title})"))
+
+    def ask_yes_no(_parent: QWidget | None, _title: str, question: str, **_kw: str) -> bool:
+        record.questions.append(question)
+        return bool(pop(record.answers, f"an answer to {question!r}"))
+
+    monkeypatch.setattr(prompts, "show_error", lambda _p, title, message: record.errors.append((title, message)))
+    monkeypatch.setattr(prompts, "show_info", lambda _p, title, message: record.infos.append((title, message)))
+    monkeypatch.setattr(prompts, "show_help", lambda _p, title, text: record.helps.append((title, text)))
+    monkeypatch.setattr(prompts, "ask_yes_no", ask_yes_no)
+    monkeypatch.setattr(prompts, "choose_files", choose_files)
+    monkeypatch.setattr(prompts, "ask_translator", lambda _p, _t: pop(record.translators, "a translator"))
+    monkeypatch.setattr(prompts, "ask_passphrase", lambda _p, _t, _m: pop(record.passphrases, "a passphrase"))
+    monkeypatch.setattr(prompts, "ask_new_passphrase", lambda _p: pop(record.new_passphrases, "a new passphrase"))
+    monkeypatch.setattr(prompts, "choose_directory", lambda _p, _t, _s: pop(record.directories, "a folder"))
+    monkeypatch.setattr(prompts, "choose_save_path", lambda _p, _t, _s, _f: pop(record.save_paths, "a save path"))
+    monkeypatch.setattr(prompts, "run_dialog", lambda dialog: pytest.fail(f"dialog opened: {dialog.windowTitle()}"))
+    return record
+
+
+@pytest.fixture(autouse=True)
+def no_leftovers(qapp: QApplication) -> Iterator[None]:
+    """Each test must close its windows and stop its threads (napari's habit)."""
+    before = {id(w) for w in qapp.topLevelWidgets()}
+    yield
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QApplication.processEvents()
+    visible = [w for w in qapp.topLevelWidgets() if w.isVisible() and id(w) not in before]
+    assert not visible, f"windows left open: {[type(w).__name__ + ' ' + w.windowTitle() for w in visible]}"
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return load_default_catalog()
+
+
+@pytest.fixture
+def vault(vault_dir: Path) -> Iterator[Vault]:
+    with Vault.open(vault_dir, create=True, passphrase="correct horse battery") as opened:
+        opened.update_profile({"given_names": "Maria Jose", "family_name": "Garcia Lopez",
+                               "date_of_birth": date(1996, 4, 12)})
+        yield opened
+
+
+@pytest.fixture
+def window(qtbot: QtBot, vault: Vault, catalog: Catalog, asked: Prompts) -> Iterator[MainWindow]:
+    session = Session(vault, catalog, as_of=AS_OF)
+    main = MainWindow(session, open_settings())
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitExposed(main)
+    yield main
+    main.close()
+    session.shutdown()
+
+
+# --------------------------------------------------------------------------------------------- user actions
+
+
+def drop_files(widget: QWidget, paths: list[Path]) -> None:
+    """What a file manager does: drag enter, then drop, with file URLs in the MIME data."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    centre = widget.rect().center()
+    enter = QDragEnterEvent(centre, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(widget, enter)
+    drop = QDropEvent(QPointF(centre), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(widget, drop)
+
+
+def wait_imported(qtbot: QtBot, window: MainWindow) -> None:
+    """Until the import has finished and every thumbnail and preview has loaded."""
+    session = window.session
+    qtbot.waitUntil(lambda: not session.importing and session.is_idle, timeout=20_000)
+
+
+def attach(qtbot: QtBot, window: MainWindow, requirement_id: str, paths: list[Path]) -> None:
+    open_in_checklist(qtbot, window, requirement_id)
+    count = len(window.session.documents)
+    drop_files(window.requirement_page.drop_zone, paths)
+    qtbot.waitUntil(lambda: len(window.session.documents) > count or not window.session.importing, timeout=20_000)
+    wait_imported(qtbot, window)
+
+
+def open_in_checklist(qtbot: QtBot, window: MainWindow, requirement_id: str) -> None:
+    """Click the requirement's row in the sidebar, as a user would."""
+    index = window.model.index_of(requirement_id)
+    if not index.isValid():
+        raise AssertionError(f"{requirement_id} is not in the checklist")
+    group = index.parent()
+    if group.isValid() and not window.checklist.isExpanded(group):
+        window.checklist.setExpanded(group, True)
+    window.checklist.scrollTo(index)
+    rect = window.checklist.visualRect(index)
+    qtbot.mouseClick(window.checklist.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.requirement_page.requirement_id == requirement_id
+
+
+def type_into(qtbot: QtBot, widget: QWidget, text: str) -> None:
+    """Focus a field, select what is there, type, and leave it with Tab (a save follows)."""
+    widget.setFocus()
+    qtbot.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(widget, text)
+    qtbot.keyClick(widget, Qt.Key.Key_Tab)
+
+
+def wait_saved(qtbot: QtBot, window: MainWindow, check: Callable[[], bool]) -> None:
+    qtbot.waitUntil(check, timeout=5_000)

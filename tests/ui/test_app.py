@@ -1,0 +1,116 @@
+"""Starting the app: the vault's key, the first run, --screenshot, a bundle, the example packet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import shiboken6
+from PySide6.QtGui import QImage
+from pytestqt.qtbot import QtBot
+
+from ecfmg_desk.ui import prompts
+from ecfmg_desk.ui.app import DeskApp, run_gui
+from ecfmg_desk.ui.settings import open_settings
+from ecfmg_desk.vault.store import Vault, is_vault
+from tests.conftest import MemoryKeyring
+from tests.ui.conftest import AS_OF, Prompts
+
+PASS = "correct horse battery"
+
+
+def distinct_colours(image: QImage) -> int:
+    step = max(1, image.width() // 120)
+    return len({image.pixel(x, y) for x in range(0, image.width(), step) for y in range(0, image.height(), step)})
+
+
+def test_screenshot_mode_saves_the_main_window_and_exits(vault: Vault, vault_dir: Path, tmp_path: Path) -> None:
+    shot = tmp_path / "shots" / "main.png"
+    assert run_gui(vault_dir, None, shot) == 0
+    image = QImage(str(shot))
+    assert (image.width(), image.height()) == (1366, 768)
+    assert distinct_colours(image) > 20, "a real window, not a blank picture"
+    assert prompts._interactive, "prompts are switched back on afterwards"
+
+
+def test_screenshot_without_a_vault_shows_the_welcome_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                                           ) -> None:
+    folder = tmp_path / "nothing-here"
+    shot = tmp_path / "welcome.png"
+    assert run_gui(folder, None, shot) == 0
+    assert not is_vault(folder), "a screenshot never creates a vault"
+    image = QImage(str(shot))
+    assert not image.isNull() and distinct_colours(image) > 10
+
+
+def test_screenshot_never_waits_for_a_passphrase(vault: Vault, vault_dir: Path, tmp_path: Path,
+                                                 memory_keyring: MemoryKeyring,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    memory_keyring.entries.clear()  # a new computer: only the passphrase opens the vault
+    assert run_gui(vault_dir, None, tmp_path / "x.png") == 2
+    assert "ECFMG_DESK_PASSPHRASE" in capsys.readouterr().err
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_a_bundle_says_review_mode_is_not_there_yet(vault_dir: Path, tmp_path: Path, asked: Prompts) -> None:
+    assert run_gui(vault_dir, tmp_path / "maria.ecfmgpkt", None) == 0
+    assert asked.infos and "Review mode is not available yet" in asked.infos[0][1]
+    assert not is_vault(vault_dir)
+
+
+def test_a_wrong_passphrase_is_explained_then_asked_again(qtbot: QtBot, vault_dir: Path, asked: Prompts,
+                                                          memory_keyring: MemoryKeyring) -> None:
+    Vault.open(vault_dir, create=True, passphrase=PASS).close()
+    memory_keyring.entries.clear()
+    asked.passphrases += ["correct horse battery staple", PASS]
+    desk = DeskApp(vault_dir, settings=open_settings(), as_of=AS_OF)
+    try:
+        assert desk.start() is None
+        assert desk.window is not None and desk.window.isVisible()
+        assert len(asked.errors) == 1
+        title, message = asked.errors[0]
+        assert title == "Wrong passphrase" and "does not open this vault" in message
+        assert memory_keyring.entries, "the key went back into the keyring for next time"
+    finally:
+        desk.shutdown()
+
+
+def test_cancelling_the_passphrase_quits(vault_dir: Path, asked: Prompts, memory_keyring: MemoryKeyring) -> None:
+    Vault.open(vault_dir, create=True, passphrase=PASS).close()
+    memory_keyring.entries.clear()
+    asked.passphrases.append(None)
+    desk = DeskApp(vault_dir, settings=open_settings(), as_of=AS_OF)
+    assert desk.start() == 1
+    assert desk.window is None
+    desk.shutdown()
+
+
+def test_cancelling_the_first_run_creates_nothing(qtbot: QtBot, vault_dir: Path, asked: Prompts) -> None:
+    desk = DeskApp(vault_dir, settings=open_settings(), as_of=AS_OF)
+    codes: list[int] = []
+    desk.finished.connect(codes.append)
+    assert desk.start() is None
+    desk.wizard.reject()
+    assert codes == [0]
+    assert not is_vault(vault_dir)
+    desk.shutdown()
+
+
+def test_the_example_packet_opens_in_a_new_vault(qtbot: QtBot, vault: Vault, vault_dir: Path, tmp_path: Path,
+                                                 asked: Prompts) -> None:
+    desk = DeskApp(vault_dir, settings=open_settings(), as_of=AS_OF)
+    try:
+        assert desk.start() is None
+        first = desk.window
+        asked.directories.append(tmp_path / "examples")
+        (tmp_path / "examples").mkdir()
+        first.example_action.trigger()
+        qtbot.waitUntil(lambda: desk.window is not first and desk.window is not None, timeout=60_000)
+        window = desk.window
+        assert window.windowTitle() == "ECFMG Desk — Maria Jose GARCIA LOPEZ"
+        assert window.session.vault.path == tmp_path / "examples"
+        assert len(window.session.documents) >= 8
+        assert window.model.state_of("medical-diploma") == "problems"
+        assert not shiboken6.isValid(first) or not first.isVisible(), "the old window made way for the new one"
+    finally:
+        desk.shutdown()
