@@ -121,6 +121,30 @@ print(f"screenshot: {rgb.width}x{rgb.height}, {len(colours)} colours")
 sys.exit(0 if rgb.width >= 1024 and rgb.height >= 700 and len(colours) >= 64 else 1)
 EOF
 
+say "The frozen program exports a packet"
+# The demo has deliberate problems: the export gate must refuse it (exit 1) and write nothing.
+set +e
+timeout 120 "$APP" --vault "$TMP/vault" export --out "$TMP/refused.pdf" >"$TMP/refused.out" 2>"$TMP/refused.err"
+rc=$?
+set -e
+[ "$rc" -eq 1 ] && [ ! -e "$TMP/refused.pdf" ] || { cat "$TMP/refused.err" >&2; fail "export gate (exit $rc)"; }
+# Fix them as a user would (scans made with the venv's Pillow), then export the packet and the bundle.
+"$PY" -c "import sys; sys.path.insert(0, '.'); from pathlib import Path; from tests.samples import make_scan_pdf
+make_scan_pdf(Path(sys.argv[1]), dpi=200); make_scan_pdf(Path(sys.argv[2]), dpi=200)" "$TMP/nv.pdf" "$TMP/tr.pdf"
+run list "$APP" --vault "$TMP/vault" list --json
+transcript=$("$PY" -c "import json, sys; print(next(d['id'] for d in json.load(open(sys.argv[1]))['documents']
+    if d['requirement'] == 'final-transcript'))" "$TMP/list.out")
+run add-nv "$APP" --vault "$TMP/vault" add name-verification "$TMP/nv.pdf" --issued 2023-01-10 \
+    --name-on-document "M. J. Garcia"
+run add-tr "$APP" --vault "$TMP/vault" add translation "$TMP/tr.pdf" --translation-of "$transcript" \
+    --translator "Lingua" --translator-kind professional --issued 2022-08-02
+t0=$(now)
+run export "$APP" --vault "$TMP/vault" export --out "$TMP/packet.pdf" --bundle "$TMP/packet.ecfmgpkt"
+echo "export: $(elapsed "$t0") s; $(cat "$TMP/export.err" | head -1)"
+run verify "$APP" verify "$TMP/packet.ecfmgpkt"
+"$PY" -c "import sys; from pypdf import PdfReader; n = len(PdfReader(sys.argv[1]).pages); print(f'packet: {n} pages')
+sys.exit(0 if n >= 10 else 1)" "$TMP/packet.pdf" || fail "the exported packet is too short"
+
 say "packaging/linux/install.sh into a temporary prefix"
 PREFIX=$TMP/prefix
 sh packaging/linux/install.sh "$PREFIX" >"$TMP/install.log" 2>&1 || { cat "$TMP/install.log" >&2; fail "install.sh"; }

@@ -16,7 +16,7 @@ if command -v dbus-run-session >/dev/null 2>&1 && command -v gnome-keyring-daemo
     export ECFMG_DESK_SECRET_SERVICE=1
     exec dbus-run-session -- sh -c '
         printf "ci-keyring" | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
-        BIN="$0"; shift
+        BIN="$0"
         "$BIN/python" -m pytest -p no:cacheprovider "$@"
         rc=$?
         if [ "$rc" -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi
