@@ -7,6 +7,7 @@ Every failure the user can cause ends as one ``error: …`` line on stderr and t
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
 import os
@@ -193,6 +194,7 @@ class Context:
 
 
 def cmd_requirements(ctx: Context) -> int:
+    from ecfmg_desk.core.rules import CONDITION_WORDS
     from ecfmg_desk.resources import load_default_catalog
 
     catalog = load_default_catalog()
@@ -205,7 +207,10 @@ def cmd_requirements(ctx: Context) -> int:
         if r.category != current:
             current = r.category
             ctx.print(f"\n{titles.get(r.category, r.category).upper()}")
-        required = "required" if r.required is True else ("optional" if r.required is False else str(r.required))
+        if isinstance(r.required, bool):
+            required = "required" if r.required else "optional"
+        else:
+            required = f"required {CONDITION_WORDS.get(r.condition or '', r.condition)}"
         ctx.print(f"  {r.id:<22} {r.title}  [{required}]")
     return 0
 
@@ -518,6 +523,12 @@ def run(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None = Non
     except KeyboardInterrupt:
         print("error: interrupted; nothing more was done.", file=err)
         return 130
+    except BrokenPipeError:
+        # the reader went away (``ecfmg-desk list | head``): not an error; silence the final flush too
+        if out is sys.stdout:
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except MemoryError:
         print("error: not enough memory for this operation; nothing was changed.", file=err)
         return 2

@@ -179,6 +179,15 @@ CONDITIONS: Mapping[str, Callable[[_Context], bool]] = {
 }
 """How each catalog condition (``required = "when:<name>"``) is decided: one per ``KNOWN_CONDITIONS``."""
 
+CONDITION_WORDS: Mapping[str, str] = {
+    "transferred_credits": "when credits were transferred",
+    "name_differs": "when a credential shows a different name",
+    "passport_name_differs": "when your name of record differs from your passport",
+    "pathway_route": "for the Pathway route",
+    "non_english_documents": "for every non-English document",
+}
+"""How the catalog conditions read to an applicant (``requirements`` listing, help texts)."""
+
 
 def needed_requirements(catalog: Catalog, profile: Profile, documents: Iterable[Document]) -> frozenset[str]:
     """Ids of the requirements this applicant must meet (conditions evaluated on profile and documents)."""

@@ -274,3 +274,10 @@ def test_broken_catalog_file_names_the_file(monkeypatch: pytest.MonkeyPatch, tmp
     monkeypatch.setattr(resources, "resource_path", lambda *parts: tmp_path.joinpath(*parts))
     with pytest.raises(CatalogError, match=r"ecfmg-2026\.toml is invalid at categories"):
         resources.load_default_catalog()
+
+
+def test_every_catalog_condition_has_words_for_the_applicant() -> None:
+    from ecfmg_desk.core.catalog import KNOWN_CONDITIONS
+    from ecfmg_desk.core.rules import CONDITION_WORDS, CONDITIONS
+
+    assert set(CONDITION_WORDS) == set(KNOWN_CONDITIONS) == set(CONDITIONS)
