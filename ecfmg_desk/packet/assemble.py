@@ -26,6 +26,7 @@ from pypdf.generic import IndirectObject
 
 from ecfmg_desk.core.languages import is_english, language_name
 from ecfmg_desk.core.model import Document, FileInfo, Profile, ValidationResult
+from ecfmg_desk.core.rules import format_date
 from ecfmg_desk.errors import BadInputError, CancelledError, ExportBlockedError, IntegrityError
 
 from ._pdfstream import OutlineNode, PdfCopyError, Source, StreamingPdfWriter
@@ -48,14 +49,8 @@ PAPER_SIZES: Mapping[str, tuple[float, float]] = {"letter": (612.0, 792.0), "a4"
 
 logging.getLogger("img2pdf").addHandler(logging.NullHandler())  # its notes are not the user's business
 
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _STAMP_MARGIN_PT = 3.0
 _STAMP_NAME = "/ECFMGDeskStamp"
-
-
-def format_date(d: date) -> str:
-    """``15 Jul 2022``: unambiguous for every reader (UX.md principle 4), and not locale-dependent."""
-    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
 
 
 def ensure_exportable(validation: ValidationResult) -> None:

@@ -50,6 +50,7 @@ from ecfmg_desk.core.model import (
     translations_of,
 )
 from ecfmg_desk.errors import BadInputError, IntegrityError, TamperedBundleError, UnknownDocumentError
+from ecfmg_desk.packet._json import strict_loads
 
 __all__ = [
     "BUNDLE_FORMAT",
@@ -429,23 +430,10 @@ _APPLICANT_KEYS = ("name_of_record", "given_names", "family_name", "usmle_id", "
 _FINDING_KEYS = ("severity", "code", "requirement", "document", "message", "fix")
 
 
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"duplicate key {key!r}")
-        result[key] = value
-    return result
-
-
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a number")
-
-
 def parse_manifest(raw: bytes) -> BundleManifest:
     """Parse and check ``manifest.json``: its shape, format, checksum and internal consistency."""
     try:
-        body = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicate_keys, parse_constant=_reject_constant)
+        body = strict_loads(raw)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise _refuse(f"its manifest is not valid JSON ({exc}).") from None
     if not isinstance(body, dict) or body.get("format") != BUNDLE_FORMAT:

@@ -28,6 +28,7 @@ from typing import Any, Final, cast, get_args
 
 from ecfmg_desk.core.model import Comment, Decision, Review
 from ecfmg_desk.errors import BadInputError, ReviewMismatchError, UnknownDocumentError, UsageError
+from ecfmg_desk.packet._json import strict_loads
 
 from .bundle import BundleManifest
 
@@ -192,19 +193,6 @@ class _Obj:
             raise _bad(f"{self.where}.{key} is not a date (YYYY-MM-DD): {value!r}.") from None
 
 
-def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"duplicate key {key!r}")
-        result[key] = value
-    return result
-
-
-def _no_constants(name: str) -> None:
-    raise ValueError(f"{name} is not allowed")
-
-
 def read_review(path: Path) -> ReviewFile:
     """Read and check a review file; ``ReviewMismatchError`` says what is wrong with a malformed one."""
     path = Path(path)
@@ -218,7 +206,7 @@ def read_review(path: Path) -> ReviewFile:
     if len(raw) > MAX_REVIEW_BYTES:
         raise _bad(f"it is larger than {MAX_REVIEW_BYTES // (1024 * 1024)} MB.")
     try:
-        body = json.loads(raw.decode("utf-8"), object_pairs_hook=_pairs, parse_constant=_no_constants)
+        body = strict_loads(raw)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise _bad(f"it is not valid JSON ({exc}).") from None
     if not isinstance(body, dict) or body.get("format") != REVIEW_FORMAT:
