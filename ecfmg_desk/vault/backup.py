@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import shutil
 import struct
 import tempfile
@@ -24,7 +23,7 @@ from typing import IO, Any, BinaryIO
 from ecfmg_desk import __version__
 from ecfmg_desk.errors import BadInputError, IntegrityError, KeyUnavailableError, VaultExistsError
 from ecfmg_desk.vault import db, keys
-from ecfmg_desk.vault.blobs import fsync_dir
+from ecfmg_desk.vault.blobs import atomic_writer
 from ecfmg_desk.vault.crypto import Cipher, DecryptionFailed, VaultKeys, unwrap_key
 from ecfmg_desk.vault.store import Vault
 
@@ -57,21 +56,11 @@ def write_backup(vault: Vault, out: Path) -> int:
             for path, rel in vault.iter_files():
                 if rel.startswith("blobs/"):
                     zf.write(path, rel)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=out.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle, archive.open("rb") as source:
-                handle.write(MAGIC + struct.pack(">I", len(header)) + header)
-                for index, chunk, last in _chunks(source):
-                    sealed = cipher.encrypt(chunk, _aad(header, index, last))
-                    handle.write(struct.pack(">I", len(sealed)) + sealed)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, out)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
-    fsync_dir(out.parent)
+        with atomic_writer(out) as handle, archive.open("rb") as source:
+            handle.write(MAGIC + struct.pack(">I", len(header)) + header)
+            for index, chunk, last in _chunks(source):
+                sealed = cipher.encrypt(chunk, _aad(header, index, last))
+                handle.write(struct.pack(">I", len(sealed)) + sealed)
     return out.stat().st_size
 
 

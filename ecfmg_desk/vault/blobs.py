@@ -13,6 +13,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from ecfmg_desk.vault.crypto import Cipher, DecryptionFailed
 from ecfmg_desk.vault.faults import crashpoint
@@ -28,13 +29,18 @@ class BlobDamaged(Exception):
     """Internal: the blob file is there but does not decrypt."""
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half of it."""
+@contextlib.contextmanager
+def atomic_writer(path: Path) -> Iterator[BinaryIO]:
+    """A file handle whose contents appear at ``path`` only when the block ends without error.
+
+    Readers see the old file or the new one, never half of it: temp file beside the target, fsync, rename,
+    fsync of the folder. On any error (or a cancel raised inside the block) the temp file is removed.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         crashpoint("blob-written")
@@ -44,6 +50,11 @@ def atomic_write(path: Path, data: bytes) -> None:
             os.unlink(tmp)
         raise
     fsync_dir(path.parent)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    with atomic_writer(path) as handle:
+        handle.write(data)
 
 
 def fsync_dir(folder: Path) -> None:
