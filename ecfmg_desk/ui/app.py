@@ -1,27 +1,64 @@
 """The GUI entry point: the QApplication, opening the vault (keyring, passphrase or first-run wizard), the
-main window, and ``--screenshot``.
+main window, students' bundles in review mode, and ``--screenshot``.
 
 Startup is kept under a second: only Qt and the vault are imported before the window shows; thumbnails and
-previews load on worker threads afterwards. ``--screenshot`` waits until those workers are idle (no sleeps),
-saves the window and exits 0; it never opens a dialog (prompts are switched off).
+previews load on worker threads afterwards, and the packet code (bundles, reviews, export) only when first used.
+``--screenshot`` waits until those workers are idle (no sleeps), saves the window and exits 0; it never opens a
+dialog (prompts are switched off).
+
+A bundle arrives in four ways, all ending in :meth:`DeskApp.open_bundle`: ``ecfmg-desk gui BUNDLE`` (what a
+double-click does on Linux and Windows), File → Open a student's bundle / Recent bundles, a drop on the window,
+and on macOS a ``QEvent.FileOpen`` sent to the application. It is verified (every hash) on a worker thread and
+opens read-only in its own window; a tampered one is refused with the reason, and nothing opens.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QSettings, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
-from ecfmg_desk import APP_ID, APP_NAME, __version__
-from ecfmg_desk.errors import DeskError, KeyUnavailableError, WrongPassphraseError
+from ecfmg_desk import APP_NAME, __version__
+from ecfmg_desk.errors import DeskError, KeyUnavailableError, TamperedBundleError, WrongPassphraseError
 from ecfmg_desk.ui import icons, prompts
-from ecfmg_desk.ui.settings import open_settings, remember_vault
+from ecfmg_desk.ui.settings import open_settings, remember_bundle, remember_vault
 
 SCREENSHOT_SIZE = (1366, 768)
+DESKTOP_FILE_NAME = "org.ecfmgdesk.EcfmgDesk"
+"""packaging/linux/org.ecfmgdesk.EcfmgDesk.desktop: Wayland and the docks match windows to it by this name."""
+BUNDLE_SUFFIX = ".ecfmgpkt"
+
+
+def say(text: str) -> None:
+    """A line on stderr, when there is one (a windowed Windows build has ``sys.stderr = None``)."""
+    if sys.stderr is not None:
+        print(text, file=sys.stderr)
+
+
+def _console_streams() -> Callable[[], None]:
+    """Give a windowless process (PyInstaller's windowed build on Windows: ``sys.stdout``/``sys.stderr`` are
+    ``None``) streams that swallow what is written, so no library's ``.write()`` can crash the GUI. Returns the
+    undo."""
+    replaced: list[tuple[str, Any]] = []
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            stream = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115  (closed by the undo)
+            setattr(sys, name, stream)
+            replaced.append((name, stream))
+
+    def restore() -> None:
+        for name, stream in replaced:
+            if getattr(sys, name) is stream:
+                setattr(sys, name, None)
+            stream.close()
+
+    return restore
 
 
 def application() -> QApplication:
@@ -31,7 +68,7 @@ def application() -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName(APP_ID)
+    app.setDesktopFileName(DESKTOP_FILE_NAME)
     app.setWindowIcon(icons.app_icon())
     return app
 
@@ -47,26 +84,53 @@ def keyring_works() -> bool:
     return True
 
 
+def _bring_forward(window: QWidget) -> None:
+    if QApplication.platformName() != "offscreen":  # (the offscreen platform warns that it cannot)
+        window.raise_()
+    window.activateWindow()
+
+
+class FileOpenFilter(QObject):
+    """macOS hands a double-clicked bundle to the running app as ``QEvent.FileOpen`` on the QApplication."""
+
+    def __init__(self, open_bundle: Callable[[Path], None], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._open_bundle = open_bundle
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FileOpen:
+            name = str(getattr(event, "file", lambda: "")() or "")
+            if name.lower().endswith(BUNDLE_SUFFIX):
+                self._open_bundle(Path(name))
+                return True
+        return super().eventFilter(watched, event)
+
+
 class DeskApp(QObject):
-    """Opens a vault (or runs the first-run wizard) and keeps the one main window; can switch vaults."""
+    """Opens a vault (or runs the first-run wizard) and keeps its main window; can switch vaults; opens
+    students' bundles for review, each in its own read-only window."""
 
     finished = Signal(int)
     """The app should exit with this code (the wizard was cancelled, a screenshot was saved, …)."""
     window_shown = Signal(QWidget)
 
     def __init__(self, vault_dir: Path, *, settings: QSettings | None = None, as_of: date | None = None,
-                 screenshot: Path | None = None) -> None:
+                 screenshot: Path | None = None, bundle: Path | None = None) -> None:
         super().__init__()
         self.vault_dir = Path(vault_dir)
         self.settings = settings if settings is not None else open_settings()
         self.as_of = as_of
         self.screenshot = screenshot
+        self.bundle = Path(bundle) if bundle is not None else None
         self.catalog: Any = None
         self.window: Any = None
         self.wizard: Any = None
+        self.review_windows: list[Any] = []
         self.pool = QThreadPool(self)
         self._created: Any = None
         self._demo_task: Any = None
+        self._opening: dict[Path, Any] = {}
+        self._file_open_filter: FileOpenFilter | None = None
 
     # -- starting -------------------------------------------------------------------------------------------
 
@@ -80,6 +144,13 @@ class DeskApp(QObject):
         except DeskError as exc:
             prompts.show_error(None, APP_NAME, exc.message)
             return 2
+        app = QApplication.instance()
+        if app is not None and self._file_open_filter is None:
+            self._file_open_filter = FileOpenFilter(self.open_bundle, self)
+            app.installEventFilter(self._file_open_filter)
+        if self.bundle is not None:  # `ecfmg-desk gui BUNDLE`: the advisor's review, no vault needed
+            self.open_bundle(self.bundle, exit_on_failure=True)
+            return None
         if is_vault(self.vault_dir):
             vault = self.open_existing(self.vault_dir)
             if vault is None:
@@ -101,7 +172,7 @@ class DeskApp(QObject):
                 return Vault.open(path, passphrase=passphrase)
             except (KeyUnavailableError, WrongPassphraseError) as exc:
                 if self.screenshot:
-                    print(f"error: {exc.message}", file=sys.stderr)
+                    say(f"error: {exc.message}")
                     return None
                 if passphrase is not None:
                     prompts.show_error(parent, self.tr("Wrong passphrase"), exc.message)
@@ -113,17 +184,19 @@ class DeskApp(QObject):
                     return None
             except DeskError as exc:
                 if self.screenshot:
-                    print(f"error: {exc.message}", file=sys.stderr)
+                    say(f"error: {exc.message}")
                 else:
                     prompts.show_error(parent, self.tr("Cannot open the vault"), exc.message)
                 return None
 
     def show_wizard(self) -> None:
+        from ecfmg_desk.ui.settings import recent_bundles
         from ecfmg_desk.ui.wizard import FirstRunWizard
 
-        self.wizard = FirstRunWizard(self._create_vault, keyring_works())
+        self.wizard = FirstRunWizard(self._create_vault, keyring_works(), recent_bundles(self.settings))
         self.wizard.accepted.connect(self._wizard_done)
         self.wizard.rejected.connect(self._wizard_cancelled)
+        self.wizard.bundle_requested.connect(self.open_bundle)
         self.wizard.show()
         self.window_shown.emit(self.wizard)
         if self.screenshot:
@@ -172,7 +245,7 @@ class DeskApp(QObject):
         if vault is not None:  # created, then cancelled on the last page: open it anyway
             self.show_main(vault)
             return
-        self.finished.emit(0)
+        self._finish_if_alone()
 
     def show_main(self, vault: Any) -> None:
         from ecfmg_desk.ui.session import Session
@@ -181,6 +254,7 @@ class DeskApp(QObject):
         session = Session(vault, self.catalog, self.as_of)
         window = MainWindow(session, self.settings)
         window.open_vault_requested.connect(self.switch_to)
+        window.open_bundle_requested.connect(self.open_bundle)
         window.example_requested.connect(self.open_example)
         window.closed.connect(lambda: self._window_closed(window))
         self.window = window
@@ -195,18 +269,119 @@ class DeskApp(QObject):
             QTimer.singleShot(0, lambda: self._wait_idle(session, window))
 
     def _window_closed(self, window: Any) -> None:
-        if window is self.window:  # closed by the user (not replaced by another vault): the app ends
+        if window is self.window:  # closed by the user (not replaced by another vault)
             self.window = None
-            window.session.vault.close()
+            window.session.close()
             window.deleteLater()
+            self._finish_if_alone()
+
+    def _finish_if_alone(self) -> None:
+        """The app ends when its last window has closed (a review window or the vault's, in any order)."""
+        if self.window is None and self.wizard is None and not self.review_windows and not self._opening:
             self.finished.emit(0)
 
     def close_main(self) -> None:
         window, self.window = self.window, None
         if window is not None:
+            window.force_close = True
             window.close()
-            window.session.vault.close()
+            window.session.close()
             window.deleteLater()
+
+    # -- review mode ----------------------------------------------------------------------------------------
+
+    def open_bundle(self, path: Path, *, exit_on_failure: bool = False) -> None:
+        """Verify a student's bundle on a worker thread, then open it read-only in a window of its own."""
+        from ecfmg_desk.ui.workers import Task
+
+        path = Path(path)
+        resolved = path.resolve()
+        for window in self.review_windows:
+            if window.session.bundle_path.resolve() == resolved:  # already open: bring it forward
+                _bring_forward(window)
+                return
+        if resolved in self._opening:
+            return
+
+        def work(_report: Callable[[int, int], None], _cancelled: Callable[[], bool]) -> object:
+            from ecfmg_desk.packet.bundle import open_bundle
+
+            try:
+                return open_bundle(path)
+            except DeskError as exc:  # returned, not raised: a tampered bundle gets its own title
+                return exc
+
+        def done(result: object) -> None:
+            self._opening.pop(resolved, None)
+            if isinstance(result, DeskError):
+                self._bundle_refused(path, result, exit_on_failure)
+            elif self.catalog is None:  # shut down meanwhile
+                getattr(result, "close", lambda: None)()
+            else:
+                self.show_review(result, path)
+
+        def failed(message: str) -> None:
+            self._opening.pop(resolved, None)
+            self._bundle_refused(path, DeskError(message), exit_on_failure)
+
+        task = Task(work, f"open bundle {path.name}")
+        task.signals.done.connect(done)
+        task.signals.failed.connect(failed)
+        self._opening[resolved] = task
+        notice_window = self.window or (self.review_windows[-1] if self.review_windows else None)
+        if notice_window is not None:
+            notice_window.show_notice(self.tr("Checking {name}…").format(name=path.name))
+        self.pool.start(task)
+
+    def _bundle_refused(self, path: Path, exc: DeskError, exit_on_failure: bool) -> None:
+        if isinstance(exc, TamperedBundleError):
+            title = self.tr("This bundle cannot be trusted")
+            message = exc.message + "\n\n" + self.tr(
+                "Nothing was opened. Ask the student to export the bundle again and send it once more.")
+        else:
+            title = self.tr("Cannot open the bundle")
+            message = exc.message
+        parent = self.window or self.wizard or (self.review_windows[-1] if self.review_windows else None)
+        if self.screenshot:
+            say(f"error: {exc.message}")
+        else:
+            prompts.show_error(parent, title, message)
+        if exit_on_failure and self.window is None and self.wizard is None and not self.review_windows:
+            self.finished.emit(exc.exit_code)
+
+    def show_review(self, opened: Any, path: Path) -> Any:
+        """A verified bundle in its own read-only window (UX.md principle 10)."""
+        from ecfmg_desk.ui.bundle_session import BundleSession
+        from ecfmg_desk.ui.window import MainWindow
+
+        session = BundleSession(opened, path, self.catalog, today=self.as_of)
+        window = MainWindow(session, self.settings)
+        window.open_bundle_requested.connect(self.open_bundle)
+        window.open_vault_requested.connect(self.switch_to)
+        window.example_requested.connect(self.open_example)
+        window.closed.connect(lambda: self._review_closed(window))
+        self.review_windows.append(window)
+        if self.screenshot:
+            window.resize(*SCREENSHOT_SIZE)
+        window.show()
+        window.activateWindow()
+        remember_bundle(self.settings, path, session.student, session.exported, len(session.result.errors))
+        if self.wizard is not None and self._created is None:  # the advisor chose a bundle on the welcome page
+            wizard, self.wizard = self.wizard, None
+            wizard.blockSignals(True)
+            wizard.close()
+            wizard.deleteLater()
+        self.window_shown.emit(window)
+        if self.screenshot:
+            QTimer.singleShot(0, lambda: self._wait_idle(session, window))
+        return window
+
+    def _review_closed(self, window: Any) -> None:
+        if window in self.review_windows:
+            self.review_windows.remove(window)
+            window.session.close()
+            window.deleteLater()
+        self._finish_if_alone()
 
     def switch_to(self, path: Path) -> None:
         from ecfmg_desk.vault.store import is_vault
@@ -253,7 +428,6 @@ class DeskApp(QObject):
         self._run_demo(target, passphrase)
 
     def _run_demo(self, target: Path, passphrase: str | None) -> None:
-        from collections.abc import Callable
 
         from ecfmg_desk.ui.workers import Task
 
@@ -303,24 +477,34 @@ class DeskApp(QObject):
         target.parent.mkdir(parents=True, exist_ok=True)
         saved = widget.grab().save(str(target), "PNG")
         if not saved:
-            print(f"error: could not write the screenshot to {target}.", file=sys.stderr)
+            say(f"error: could not write the screenshot to {target}.")
         self.finished.emit(0 if saved else 2)
 
     def shutdown(self) -> None:
         self.pool.waitForDone()
+        app = QApplication.instance()
+        if self._file_open_filter is not None and app is not None:
+            app.removeEventFilter(self._file_open_filter)
+            self._file_open_filter = None
         wizard, self.wizard = self.wizard, None
         if wizard is not None:
             wizard.blockSignals(True)
             wizard.close()
             wizard.deleteLater()
+        for window in list(self.review_windows):
+            window.force_close = True
+            window.close()  # its closed signal removes it and lets go of the bundle
         self.close_main()
         if self._created is not None:
             self._created.close()
             self._created = None
+        self.catalog = None
 
 
 def run_gui(vault_dir: Path | None, bundle: Path | None = None, screenshot: Path | None = None) -> int:
-    """Open the app on ``vault_dir`` (``None``: the last vault used, else the default folder)."""
+    """Open the app on ``vault_dir`` (``None``: the last vault used, else the default folder), or, with
+    ``bundle``, a student's bundle in review mode (no vault is opened then)."""
+    restore_streams = _console_streams()
     app = application()
     quit_on_close = app.quitOnLastWindowClosed()
     app.setQuitOnLastWindowClosed(False)  # the wizard closes before the main window opens
@@ -331,21 +515,17 @@ def run_gui(vault_dir: Path | None, bundle: Path | None = None, screenshot: Path
     finally:
         prompts.set_interactive(True)
         app.setQuitOnLastWindowClosed(quit_on_close)
+        restore_streams()
 
 
 def _run(app: QApplication, vault_dir: Path | None, bundle: Path | None, screenshot: Path | None) -> int:
-    if bundle is not None:
-        prompts.show_info(None, APP_NAME, QApplication.translate(
-            "app", "Review mode is not available yet: opening an advisor bundle ({name}) comes in a later "
-                   "version of ECFMG Desk.").format(name=Path(bundle).name))
-        return 0
     settings = open_settings()
     if vault_dir is None:
         from ecfmg_desk.ui.settings import last_vault
         from ecfmg_desk.vault.location import default_vault_dir
 
         vault_dir = last_vault(settings) or default_vault_dir()
-    desk = DeskApp(vault_dir, settings=settings, screenshot=screenshot)
+    desk = DeskApp(vault_dir, settings=settings, screenshot=screenshot, bundle=bundle)
     desk.finished.connect(app.exit)
     code = desk.start()
     if code is not None:

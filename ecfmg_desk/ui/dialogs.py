@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
+    QRadioButton,
     QVBoxLayout,
     QWidget,
 )
 
-from ecfmg_desk.ui.widgets import muted, wrapping
+from ecfmg_desk.ui import prompts
+from ecfmg_desk.ui.widgets import ElidedLabel, heading, muted, wrapping
 
 MIN_PASSPHRASE = 8
 
@@ -25,20 +32,22 @@ class PassphraseFields(QWidget):
 
     changed = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, what: str = "") -> None:
         super().__init__(parent)
+        what = what or self.tr("recovery passphrase")
+        self._what = what
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         self.first = QLineEdit(self)
         self.first.setEchoMode(QLineEdit.EchoMode.Password)
-        self.first.setAccessibleName(self.tr("Recovery passphrase"))
+        self.first.setAccessibleName(what[:1].upper() + what[1:])
         self.second = QLineEdit(self)
         self.second.setEchoMode(QLineEdit.EchoMode.Password)
-        self.second.setAccessibleName(self.tr("Type the recovery passphrase again"))
-        self.show_box = QCheckBox(self.tr("Show the passphrase"), self)
+        self.second.setAccessibleName(self.tr("Type the {what} again").format(what=what))
+        self.show_box = QCheckBox(self.tr("Show the {what}").format(what=what.split()[-1]), self)
         self.feedback = muted(QLabel(self))
-        self.feedback.setAccessibleName(self.tr("Passphrase check"))
-        form.addRow(self.tr("&Passphrase:"), self.first)
+        self.feedback.setAccessibleName(self.tr("{what} check").format(what=what.split()[-1].capitalize()))
+        form.addRow(self.tr("&Passphrase:") if "passphrase" in what else self.tr("&Password:"), self.first)
         form.addRow(self.tr("&Again:"), self.second)
         form.addRow("", self.show_box)
         form.addRow("", self.feedback)
@@ -60,9 +69,9 @@ class PassphraseFields(QWidget):
         elif not second:
             text = self.tr("Now type it again, to be sure it is what you meant.")
         elif first != second:
-            text = self.tr("The two passphrases are not the same yet.")
+            text = self.tr("The two are not the same yet.")
         else:
-            text = self.tr("✓ The two passphrases match.")
+            text = self.tr("✓ The two match.")
         self.feedback.setText(text)
         self.changed.emit()
 
@@ -146,3 +155,116 @@ class TranslatorDialog(QDialog):
     def translator_kind(self) -> str:
         value = self.kind_combo.currentData()
         return value if isinstance(value, str) else "professional"
+
+
+PAPERS = (("letter", "Letter (8.5 × 11 in)"), ("a4", "A4 (210 × 297 mm)"))
+
+
+class ExportDialog(QDialog):
+    """Where the packet PDF goes, whether the advisor bundle goes beside it, a password, the paper size."""
+
+    def __init__(self, suggested: Path, paper: str = "letter", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Export your packet"))
+        self._packet = suggested
+        layout = QVBoxLayout(self)
+        layout.setSpacing(10)
+        layout.addWidget(heading(self.tr("Export your packet"), 2, self))
+
+        where = QHBoxLayout()
+        where_label = QLabel(self.tr("Save the PDF as:"), self)
+        self.path_label = ElidedLabel("", self)
+        self.path_label.setMinimumWidth(360)
+        self.change_button = QPushButton(self.tr("Change…"), self)
+        self.change_button.setAccessibleName(self.tr("Change where the PDF is saved"))
+        self.change_button.clicked.connect(self._change)
+        where.addWidget(where_label)
+        where.addWidget(self.path_label, 1)
+        where.addWidget(self.change_button)
+        layout.addLayout(where)
+
+        self.bundle_box = QCheckBox(self.tr("Also write the advisor bundle, for your advisor to review"), self)
+        self.bundle_box.setChecked(True)
+        self.bundle_note = muted(wrapping("", self))
+        layout.addWidget(self.bundle_box)
+        layout.addWidget(self.bundle_note)
+
+        self.password_box = QCheckBox(self.tr("Protect the PDF with a password"), self)
+        password = QWidget(self)
+        password_layout = QVBoxLayout(password)
+        password_layout.setContentsMargins(24, 0, 0, 0)  # indented under its check box: they belong together
+        self.password_note = muted(wrapping(self.tr(
+            "Anyone who opens the PDF will need this password. Send it separately from the file."), password))
+        self.password_fields = PassphraseFields(password, what=self.tr("PDF password"))
+        password_layout.addWidget(self.password_note)
+        password_layout.addWidget(self.password_fields)
+        layout.addWidget(self.password_box)
+        layout.addWidget(password)
+
+        paper_row = QHBoxLayout()
+        paper_row.addWidget(QLabel(self.tr("Paper size:"), self))
+        self.paper_group = QButtonGroup(self)
+        self.paper_buttons: dict[str, QRadioButton] = {}
+        for key, text in PAPERS:
+            button = QRadioButton(self.tr(text), self)
+            self.paper_group.addButton(button)
+            self.paper_buttons[key] = button
+            paper_row.addWidget(button)
+        paper_row.addStretch(1)
+        self.paper_buttons.get(paper, self.paper_buttons["letter"]).setChecked(True)
+        layout.addLayout(paper_row)
+        layout.addWidget(muted(wrapping(self.tr(
+            "For the cover, the contents and the pages made from image scans (each shown at its true size). "
+            "PDF scans keep their own pages."), self)))
+
+        layout.addStretch(1)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        self.export_button = self.buttons.addButton(self.tr("Export"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.export_button.setDefault(True)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+
+        self.bundle_box.toggled.connect(self._update)
+        self.password_box.toggled.connect(self._update)
+        self.password_fields.changed.connect(self._update)
+        self._update()
+        # one explicit minimum size: the layout then never changes the window's limits as texts change
+        self.setMinimumSize(self.sizeHint().expandedTo(QSize(600, 0)))
+
+    def _change(self) -> None:
+        chosen = prompts.choose_save_path(self, self.tr("Save the packet as"), self._packet,
+                                          self.tr("PDF files (*.pdf)"))
+        if chosen is not None:
+            self._packet = chosen if chosen.suffix.lower() == ".pdf" else chosen.with_name(chosen.name + ".pdf")
+            self._update()
+
+    def _update(self) -> None:
+        self.path_label.set_full_text(str(self._packet))
+        self.bundle_note.setText(self.tr(
+            "Saved beside the PDF as “{name}”. It holds your scans and their details so your advisor can check "
+            "and comment on each document. It is not password-protected: send it only to your advisor."
+        ).format(name=self.bundle_path().name))
+        self.bundle_note.setEnabled(self.bundle_box.isChecked())
+        protect = self.password_box.isChecked()
+        # enabled, never shown/hidden: the dialog keeps one size (and the user sees what a password involves)
+        self.password_fields.setEnabled(protect)
+        self.password_note.setEnabled(protect)
+        self.export_button.setEnabled(not protect or self.password_fields.is_valid())
+
+    def packet_path(self) -> Path:
+        return self._packet
+
+    def bundle_path(self) -> Path:
+        return self._packet.with_suffix(".ecfmgpkt")
+
+    def paper(self) -> str:
+        return next((key for key, button in self.paper_buttons.items() if button.isChecked()), "letter")
+
+    def answer(self) -> prompts.ExportAnswer:
+        return prompts.ExportAnswer(
+            packet=self._packet,
+            bundle=self.bundle_path() if self.bundle_box.isChecked() else None,
+            password=self.password_fields.passphrase() if self.password_box.isChecked() else None,
+            paper=self.paper(),
+        )

@@ -7,16 +7,25 @@ states change, so the selection and keyboard focus survive every edit.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 
 from ecfmg_desk.core.catalog import Catalog
-from ecfmg_desk.core.model import Finding
+from ecfmg_desk.core.model import Comment, Document, Finding
 from ecfmg_desk.core.rules import RequirementState
 from ecfmg_desk.ui import icons
-from ecfmg_desk.ui.words import severity_icon, severity_word, state_icon, state_word
+from ecfmg_desk.ui.words import (
+    decision_icon,
+    decision_word,
+    document_files_line,
+    format_date,
+    severity_icon,
+    severity_word,
+    state_icon,
+    state_word,
+)
 
 REQUIREMENT_ROLE = Qt.ItemDataRole.UserRole + 1
 """The requirement id of a row (``None`` on a category row)."""
@@ -24,6 +33,9 @@ STATE_ROLE = Qt.ItemDataRole.UserRole + 2
 """The requirement's state: ready, problems, missing, optional, not-needed."""
 FINDING_ROLE = Qt.ItemDataRole.UserRole + 3
 """On the review page: the :class:`Finding` of a row."""
+DOCUMENT_ROLE = Qt.ItemDataRole.UserRole + 4
+"""In review mode's summary: the document id of a row."""
+DECISION_ROLE = Qt.ItemDataRole.UserRole + 5
 
 NOT_NEEDED_GROUP = "not-needed"
 
@@ -182,3 +194,55 @@ class FindingsModel(QStandardItemModel):
             self.appendRow(group)
         self.blockSignals(False)
         self.endResetModel()
+
+
+class ReviewSummaryModel(QStandardItemModel):
+    """Review mode: every document of the bundle in checklist order, with the advisor's decision and comments."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        super().__init__(0, 1)
+        self.catalog = catalog
+
+    def update(self, documents: Sequence[Document], title_of: Callable[[Document], str],
+               decision_of: Callable[[str], str | None], comments_of: Callable[[str], list[Comment]]) -> None:
+        self.beginResetModel()
+        self.blockSignals(True)
+        self.removeRows(0, self.rowCount())
+        order = {r.id: i for i, r in enumerate(self.catalog.requirements)}
+        by_id = {d.id: d for d in documents}
+
+        def key(doc: Document) -> tuple[int, int, str]:
+            original = by_id.get(doc.translation_of or "") if doc.translation_of else None
+            anchor = original or doc
+            return (order.get(anchor.requirement, len(order)), 1 if original else 0, anchor.id)
+
+        for doc in sorted(documents, key=key):
+            decision = decision_of(doc.id)
+            title = title_of(doc)
+            text = f"{title} ({document_files_line(doc)}) — {decision_word(decision)}"
+            row = QStandardItem(icons.icon(decision_icon(decision)), text)
+            row.setData(doc.id, DOCUMENT_ROLE)
+            row.setData(doc.requirement if not doc.translation_of else "translation", REQUIREMENT_ROLE)
+            row.setData(decision, DECISION_ROLE)
+            row.setData(text, Qt.ItemDataRole.AccessibleTextRole)
+            row.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+            for comment in comments_of(doc.id):
+                line = f"{comment.author} · {format_date(comment.date)}: {comment.text}"
+                child = QStandardItem(line)
+                child.setData(doc.id, DOCUMENT_ROLE)
+                child.setData(row.data(REQUIREMENT_ROLE), REQUIREMENT_ROLE)
+                child.setData(line, Qt.ItemDataRole.AccessibleTextRole)
+                child.setToolTip(comment.text)
+                child.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                row.appendRow(child)
+            self.appendRow(row)
+        self.blockSignals(False)
+        self.endResetModel()
+
+    def texts(self) -> list[str]:
+        lines: list[str] = []
+        for r in range(self.rowCount()):
+            item = self.item(r)
+            lines.append(item.text())
+            lines.extend(item.child(i).text() for i in range(item.rowCount()))
+        return lines

@@ -11,13 +11,17 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, Qt, QUrl
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 DOCUMENT_FILTER = (
     "Documents (*.pdf *.jpg *.jpeg *.png *.tif *.tiff *.PDF *.JPG *.JPEG *.PNG *.TIF *.TIFF);;All files (*)"
 )
+
+BUNDLE_FILTER = "ECFMG Desk bundles (*.ecfmgpkt);;All files (*)"
+REVIEW_FILTER = "Reviews (*.json);;All files (*)"
 
 _interactive = True
 
@@ -36,7 +40,8 @@ def _skip(kind: str, text: str) -> bool:
     """True when prompts are off; says on stderr what was not asked, so a silent failure is still visible."""
     if _interactive:
         return False
-    print(f"ecfmg-desk: {kind} (not shown): {text}", file=sys.stderr)
+    if sys.stderr is not None:  # a windowed Windows build has no console streams at all
+        print(f"ecfmg-desk: {kind} (not shown): {text}", file=sys.stderr)
     return True
 
 
@@ -137,3 +142,86 @@ def choose_directory(parent: QWidget | None, title: str, start: Path) -> Path | 
         return None
     name = QFileDialog.getExistingDirectory(parent, title, str(start))
     return Path(name) if name else None
+
+
+def choose_open_path(parent: QWidget | None, title: str, directory: Path, file_filter: str) -> Path | None:
+    """One existing file to open (a bundle, a review)."""
+    if _skip("file picker", title):
+        return None
+    name, _filter = QFileDialog.getOpenFileName(parent, title, str(directory), file_filter)
+    return Path(name) if name else None
+
+
+def ask_text(parent: QWidget | None, title: str, prompt: str, default: str = "") -> str | None:
+    """One line of text (the reviewer's name); ``None`` when cancelled or left empty."""
+    if _skip("question", prompt):
+        return None
+    text, ok = QInputDialog.getText(parent, title, prompt, QLineEdit.EchoMode.Normal, default)
+    return text.strip() if ok and text.strip() else None
+
+
+Unsaved = Literal["save", "discard", "cancel"]
+
+
+def ask_unsaved(parent: QWidget | None, title: str, question: str) -> Unsaved:
+    """Save / Don't save / Cancel, before unsaved work would be lost (Cancel when prompts are off)."""
+    if _skip("question", question):
+        return "cancel"
+    box = QMessageBox(QMessageBox.Icon.Warning, title, question, QMessageBox.StandardButton.NoButton, parent)
+    save = box.addButton(QMessageBox.StandardButton.Save)
+    discard = box.addButton(QMessageBox.StandardButton.Discard)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(save)
+    box.exec()
+    clicked = box.clickedButton()
+    return "save" if clicked is save else "discard" if clicked is discard else "cancel"
+
+
+@dataclass(frozen=True)
+class ExportAnswer:
+    """What the export dialog collected."""
+
+    packet: Path
+    bundle: Path | None
+    """The advisor bundle, beside the PDF; ``None`` when not wanted."""
+    password: str | None
+    paper: str
+    """``letter`` or ``a4``."""
+
+
+def ask_export(parent: QWidget | None, suggested: Path, paper: str = "letter") -> ExportAnswer | None:
+    """The export dialog: where to save the PDF, the advisor bundle, an optional password, the paper size."""
+    from ecfmg_desk.ui.dialogs import ExportDialog
+
+    dialog = ExportDialog(suggested, paper, parent)
+    try:
+        return dialog.answer() if run_dialog(dialog) else None
+    finally:
+        dialog.deleteLater()
+
+
+AfterExport = Literal["open", "folder"]
+
+
+def ask_after_export(parent: QWidget | None, title: str, message: str) -> AfterExport | None:
+    """The packet is written: Open PDF, Show in folder, or Close (``None``)."""
+    if _skip("info", message):
+        return None
+    box = QMessageBox(QMessageBox.Icon.Information, title, message, QMessageBox.StandardButton.NoButton, parent)
+    open_button = box.addButton(_tr("Open PDF"), QMessageBox.ButtonRole.AcceptRole)
+    folder_button = box.addButton(_tr("Show in folder"), QMessageBox.ButtonRole.ActionRole)
+    close_button = box.addButton(QMessageBox.StandardButton.Close)
+    box.setDefaultButton(open_button)
+    box.setEscapeButton(close_button)
+    box.exec()
+    clicked = box.clickedButton()
+    return "open" if clicked is open_button else "folder" if clicked is folder_button else None
+
+
+def open_url(url: QUrl) -> bool:
+    """Hand a file or folder to the system (the PDF viewer, the file manager). Tests capture it instead."""
+    if _skip("open", url.toString()):
+        return False
+    from PySide6.QtGui import QDesktopServices
+
+    return QDesktopServices.openUrl(url)

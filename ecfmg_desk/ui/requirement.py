@@ -36,6 +36,7 @@ from ecfmg_desk.core.model import TRANSLATION_REQUIREMENT, Document, Finding
 from ecfmg_desk.errors import DeskError
 from ecfmg_desk.ui import icons, prompts
 from ecfmg_desk.ui.preview import PreviewPane
+from ecfmg_desk.ui.reviewing import AdvisorReviewPanel, ReviewDraft, StudentReviewNotes
 from ecfmg_desk.ui.session import Session
 from ecfmg_desk.ui.widgets import (
     DateField,
@@ -50,6 +51,7 @@ from ecfmg_desk.ui.widgets import (
 from ecfmg_desk.ui.words import (
     confidence_word,
     document_files_line,
+    format_date,
     pages_summary,
     plural,
     severity_icon,
@@ -64,7 +66,9 @@ SAVE_DELAY_MS = 600
 THUMB = QSize(84, 108)
 KIND_WORDS = {"professional": "professional translation service", "school": "medical school official",
               "government": "government official", "self": "yourself"}
-REPLACE_CODES = frozenset({"expired", "low-resolution", "not-color", "unreadable", "file-rule", "too-old"})
+REPLACE_CODES = frozenset({"expired", "low-resolution", "not-color", "unreadable", "file-rule", "too-old",
+                           "advisor-changes"})
+BUNDLE_SUFFIX = ".ecfmgpkt"
 DATE_CODES = frozenset({"undated", "future-date"})
 
 
@@ -84,6 +88,7 @@ class DocumentCard(QFrame):
         self.session = session
         self.requirement = requirement
         self.document = document
+        self.read_only = session.read_only
         self._pending: dict[str, Any] = {}
         self._loading = False
         self.setObjectName("documentCard")
@@ -139,6 +144,9 @@ class DocumentCard(QFrame):
         actions.addWidget(self.replace_button)
         actions.addWidget(self.remove_button)
         actions.addStretch(1)
+        for action_button in (self.replace_button, self.remove_button):
+            action_button.setVisible(not self.read_only)  # review mode: nothing to change
+            action_button.setEnabled(not self.read_only)
         top.addLayout(actions)
         layout.addLayout(top)
 
@@ -172,6 +180,16 @@ class DocumentCard(QFrame):
         row.addWidget(self.translation_button)
         layout.addWidget(self.translation_row)
 
+        draft = getattr(session, "draft", None)
+        self.advisor_panel: AdvisorReviewPanel | None = None
+        self.review_notes: StudentReviewNotes | None = None
+        if self.read_only and isinstance(draft, ReviewDraft):
+            self.advisor_panel = AdvisorReviewPanel(draft, document, document_files_line(document), self)
+            layout.addWidget(self.advisor_panel)
+        elif not self.read_only:
+            self.review_notes = StudentReviewNotes(self)
+            layout.addWidget(self.review_notes)
+
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(SAVE_DELAY_MS)
@@ -188,7 +206,8 @@ class DocumentCard(QFrame):
             needs = self.requirement.needs if self.requirement else ()
             wanted = [n for n in ("issued", "expires", "language", "name_on_document") if n in needs
                       or getattr(doc, n)]
-        return [*wanted, "notes"]
+        # the notes are the student's own ("only you see it"): an advisor never sees them
+        return wanted if self.read_only else [*wanted, "notes"]
 
     def _label_for(self, name: str) -> str:
         if name == "issued":
@@ -220,7 +239,11 @@ class DocumentCard(QFrame):
     def _add_field(self, name: str, row: int, column: int, span: int) -> None:
         text = self._label_for(name)
         widget: QWidget
-        if name in ("issued", "expires"):
+        if self.read_only:  # review mode: the details as read-only text, never an editor
+            value_label = wrapping("", self, selectable=True)
+            value_label.setTextFormat(Qt.TextFormat.PlainText)
+            widget = value_label
+        elif name in ("issued", "expires"):
             field = DateField(self)
             field.value_changed.connect(lambda n=name, f=field: self._edited(n, f.value()))
             widget = field
@@ -246,7 +269,8 @@ class DocumentCard(QFrame):
             widget = edit
         widget.setAccessibleName(text)
         label = QLabel(text + ":", self)
-        label.setBuddy(widget)
+        if not self.read_only:
+            label.setBuddy(widget)
         self.grid.addWidget(label, row, column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.grid.addWidget(widget, row, column + 1, 1, span)
         self.fields[name] = widget
@@ -295,7 +319,11 @@ class DocumentCard(QFrame):
                 if widget.hasFocus() or name in self._pending:
                     continue
                 value = getattr(document, name)
-                if isinstance(widget, DateField):
+                if self.read_only and isinstance(widget, QLabel):
+                    shown = _shown_value(name, value)
+                    widget.setText(shown)
+                    widget.setAccessibleName(f"{self._label_for(name)}: {shown}")
+                elif isinstance(widget, DateField):
                     widget.set_value(value if isinstance(value, date) else None)
                 elif isinstance(widget, QComboBox):
                     widget.setCurrentIndex(max(0, widget.findData(value)))
@@ -307,6 +335,8 @@ class DocumentCard(QFrame):
             self._loading = False
         self._show_translation()
         self.show_thumbnails()
+        if self.review_notes is not None:
+            self.review_notes.show_review(document.review)
 
     def _show_translation(self) -> None:
         doc = self.document
@@ -324,8 +354,8 @@ class DocumentCard(QFrame):
         self.translation_badge.set_status(translation_icon(status), translation_word(status))
         self.translation_detail.setText(detail)
         self.translation_badge.setAccessibleName(f"{translation_word(status)} {detail}".strip())
-        self.translation_combo.setVisible(status != "attached")
-        self.translation_button.setVisible(status != "attached")
+        self.translation_combo.setVisible(status != "attached" and not self.read_only)
+        self.translation_button.setVisible(status != "attached" and not self.read_only)
         self.translation_combo.setCurrentIndex(max(0, self.translation_combo.findData(doc.manual_translation_status)))
 
     def show_thumbnails(self) -> None:
@@ -344,7 +374,7 @@ class DocumentCard(QFrame):
         widget = self.fields[name]
         if isinstance(widget, QComboBox):
             return widget.currentText()
-        if isinstance(widget, QLineEdit | DateField):
+        if isinstance(widget, QLineEdit | DateField | QLabel):
             return widget.text()
         return ""
 
@@ -363,6 +393,19 @@ class DocumentCard(QFrame):
                 widget.setFocus(Qt.FocusReason.OtherFocusReason)
                 return True
         return False
+
+
+def _shown_value(name: str, value: Any) -> str:
+    """A detail as review mode shows it: "15 Jul 2022", "Spanish", "professional translation service"."""
+    if value is None or value == "":
+        return QCoreApplication.translate("DocumentCard", "not set")
+    if isinstance(value, date):
+        return format_date(value)
+    if name == "language":
+        return language_name(str(value))
+    if name == "translator_kind":
+        return KIND_WORDS.get(str(value), str(value))
+    return str(value)
 
 
 _LANGUAGES_MODEL: QStandardItemModel | None = None
@@ -455,7 +498,7 @@ class TranslationOriginalRow(QFrame):
         layout.addWidget(badge)
         self.status_text = f"{title.text()}: {translation_word(status)}"
         self.setAccessibleName(self.status_text)
-        if status != "attached":
+        if status != "attached" and not session.read_only:
             button = icon_button("translate", self.tr("Attach translation…"), self)
             button.setAccessibleName(self.tr("Attach the translation of {title}").format(
                 title=session.title_of(original)))
@@ -468,10 +511,13 @@ class RequirementPage(QWidget):
 
     navigate = Signal(str)
     review_requested = Signal()
+    bundle_dropped = Signal(Path)
+    """A student's bundle (.ecfmgpkt) was dropped here: the window opens it in review mode."""
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        self.read_only = session.read_only
         self.requirement: Requirement | None = None
         self.cards: dict[str, DocumentCard] = {}
         self._card_order: list[str] = []
@@ -520,7 +566,8 @@ class RequirementPage(QWidget):
         self.body_layout.addLayout(self.translations_box)
         self.translations_empty = muted(wrapping(self.tr(
             "None of your documents needs a translation yet. When you set a document's language to anything "
-            "other than English, it appears here with its translation's status."), body))
+            "other than English, it appears here with its translation's status.") if not self.read_only else
+            self.tr("None of the student's documents needed a translation."), body))
         self.translations_empty.setMinimumWidth(400)
         self.body_layout.addWidget(self.translations_empty)
         self.documents_box = QVBoxLayout()
@@ -560,8 +607,10 @@ class RequirementPage(QWidget):
         footer.setContentsMargins(24, 8, 20, 10)
         self.next_hint = muted(QLabel(left))
         footer.addWidget(self.next_hint, 1)
-        self.review_button = icon_button("review", self.tr("Review and export ▸"), left)
-        self.review_button.setAccessibleName(self.tr("Review and export"))
+        self.review_button = icon_button(
+            "review", self.tr("Review summary ▸") if self.read_only else self.tr("Review and export ▸"), left)
+        self.review_button.setAccessibleName(self.tr("Review summary") if self.read_only
+                                             else self.tr("Review and export"))
         self.review_button.clicked.connect(self.review_requested)
         footer.addWidget(self.review_button)
         left_layout.addWidget(hline(left))
@@ -647,7 +696,7 @@ class RequirementPage(QWidget):
         is_translation = requirement.id == TRANSLATION_REQUIREMENT
         self._show_cards(documents)
         self._show_translations(is_translation)
-        self.drop_zone.setVisible(not is_translation)
+        self.drop_zone.setVisible(not is_translation and not self.read_only)
         self.drop_zone.set_compact(bool(documents))
         self.drop_zone.set_text(requirement.how_to_add)
         self._show_findings(self.session.findings_for(requirement.id), bool(documents))
@@ -657,9 +706,15 @@ class RequirementPage(QWidget):
             self.preview.show_document(documents[0])
         self._busy(self.session.importing)
         errors = len(self.session.result.errors)
-        self.next_hint.setText(
-            self.tr("Your packet has no problems that block export.") if not errors
-            else plural(errors, self.tr("problem left in your packet"), self.tr("problems left in your packet")) + ".")
+        if self.read_only:
+            self.next_hint.setText(
+                self.tr("No problems blocked export when this packet was made.") if not errors else
+                plural(errors, self.tr("problem"), self.tr("problems")) + self.tr(" when this packet was exported."))
+        else:
+            self.next_hint.setText(
+                self.tr("Your packet has no problems that block export.") if not errors
+                else plural(errors, self.tr("problem left in your packet"),
+                            self.tr("problems left in your packet")) + ".")
 
     def _show_sources(self) -> None:
         requirement = self.requirement
@@ -763,6 +818,10 @@ class RequirementPage(QWidget):
         """A button that starts the fix, where one control does it (presentation only, not a rule)."""
         doc_id = finding.document
         code = finding.code
+        if self.read_only:  # review mode: only a way to look, never to change
+            if code == "name-mismatch" and self.session.requirement("name-verification"):
+                return self.tr("Open Name verification"), lambda: self.navigate.emit("name-verification")
+            return None
         if code == "translation-missing" and doc_id and (doc := self.session.document(doc_id)) \
                 and not doc.is_translation:
             return self.tr("Attach translation…"), lambda: self.attach_translation(doc_id)
@@ -806,7 +865,7 @@ class RequirementPage(QWidget):
 
     def browse(self) -> None:
         """Browse… and Ctrl+O: pick files, then the same import as a drop."""
-        if self.requirement is None or self.requirement.id == TRANSLATION_REQUIREMENT:
+        if self.read_only or self.requirement is None or self.requirement.id == TRANSLATION_REQUIREMENT:
             return
         paths = prompts.choose_files(self, self.tr("Attach your {noun}").format(noun=self.requirement.noun))
         if paths:
@@ -815,7 +874,11 @@ class RequirementPage(QWidget):
     def attach_files(self, paths: list[Path]) -> None:
         """Import ``paths`` as the pages of one new document of this requirement (drop and Browse… alike)."""
         requirement = self.requirement
-        if requirement is None or not paths:
+        bundles = [p for p in paths if Path(p).suffix.lower() == BUNDLE_SUFFIX]
+        if bundles:  # a student's bundle is opened for review, never imported as a scan
+            self.bundle_dropped.emit(Path(bundles[0]))
+            return
+        if requirement is None or not paths or self.read_only:
             return
         if requirement.id == TRANSLATION_REQUIREMENT:
             prompts.show_info(self, self.tr("Attach a translation"), self.tr(

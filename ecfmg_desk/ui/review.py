@@ -1,21 +1,37 @@
 """Review and export: every finding of the packet, grouped by requirement, each a click away from its fix.
 
 The Export button stays disabled while errors remain and says why; the gate itself lives in ``packet`` (export
-refuses too), the page only mirrors the validation result. The export dialog proper (bundle, password, paper) is a
-later issue: for now the button asks where to save and writes the packet with ``packet.export.export_vault``.
+refuses too), the page only mirrors the validation result. Export asks its questions in one dialog (where, the
+advisor bundle, a password, the paper) and runs ``packet.export.export_vault`` on a worker thread, with progress
+and Cancel; then it offers to open the PDF or its folder.
+
+In review mode (an advisor's bundle) the same page is the review summary: the advisor's decisions, their
+comments, the student's findings as exported, and Save review.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSettings,
+    QSize,
+    QStandardPaths,
+    Qt,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
+    QLabel,
     QProgressBar,
     QPushButton,
     QStyledItemDelegate,
@@ -25,11 +41,31 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ecfmg_desk.core.model import Profile
 from ecfmg_desk.ui import prompts
-from ecfmg_desk.ui.models import REQUIREMENT_ROLE, FindingsModel
+from ecfmg_desk.ui.models import REQUIREMENT_ROLE, FindingsModel, ReviewSummaryModel
+from ecfmg_desk.ui.reviewing import ReviewDraft
 from ecfmg_desk.ui.session import Session
+from ecfmg_desk.ui.settings import export_paper, set_export_paper
 from ecfmg_desk.ui.widgets import StatusBadge, heading, icon_button, muted, wrapping
-from ecfmg_desk.ui.words import plural
+from ecfmg_desk.ui.words import file_name, format_date, plural
+
+if TYPE_CHECKING:
+    from ecfmg_desk.ui.bundle_session import BundleSession
+
+
+def documents_folder() -> Path:
+    """The user's Documents folder (where a packet is saved unless they choose otherwise), else home."""
+    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    folder = Path(location) if location else Path.home()
+    return folder if folder.is_dir() else Path.home()
+
+
+def default_packet_path(profile: Profile, as_of: date) -> Path:
+    """``GARCIA LOPEZ - ECFMG packet 2026-11-25.pdf`` in the Documents folder."""
+    family = profile.family_name.strip().upper()
+    stem = f"{family} - ECFMG packet {as_of.isoformat()}" if family else f"ECFMG packet {as_of.isoformat()}"
+    return documents_folder() / (file_name(stem) + ".pdf")
 
 
 class WrappingDelegate(QStyledItemDelegate):
@@ -63,23 +99,59 @@ class FindingsView(QTreeView):
 
 class ReviewPage(QWidget):
     navigate = Signal(str)
+    save_requested = Signal()
+    """Review mode: Save review (the window asks where and writes the file)."""
+    reviewer_change_requested = Signal()
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, parent: QWidget | None = None, settings: QSettings | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        self.settings = settings
+        self.read_only = session.read_only
+        draft = getattr(session, "draft", None)
+        self.draft: ReviewDraft | None = draft if isinstance(draft, ReviewDraft) else None
         self._export_task: Any = None
         self._stale = True
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 18)
         layout.setSpacing(10)
         header = QHBoxLayout()
-        header.addWidget(heading(self.tr("Review and export"), 1, self), 1)
+        header.addWidget(heading(self.tr("Review summary") if self.read_only else self.tr("Review and export"),
+                                 1, self), 1)
         self.badge = StatusBadge(self, size=20)
         header.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(header)
         self.summary_label = wrapping("", self)
         self.summary_label.setAccessibleName(self.tr("Packet summary"))
         layout.addWidget(self.summary_label)
+
+        # review mode: the advisor's decisions and comments, document by document
+        self.decisions_label = wrapping("", self)
+        font = self.decisions_label.font()
+        font.setBold(True)
+        self.decisions_label.setFont(font)
+        self.decisions_label.setAccessibleName(self.tr("Your review"))
+        reviewer_row = QHBoxLayout()
+        self.reviewer_label = QLabel(self)
+        self.reviewer_label.setAccessibleName(self.tr("Reviewer"))
+        self.reviewer_button = QPushButton(self.tr("Change name…"), self)
+        self.reviewer_button.setAccessibleName(self.tr("Change the reviewer's name"))
+        self.reviewer_button.clicked.connect(self.reviewer_change_requested)
+        reviewer_row.addWidget(self.reviewer_label)
+        reviewer_row.addWidget(self.reviewer_button)
+        reviewer_row.addStretch(1)
+        self.summary_model = ReviewSummaryModel(session.catalog)
+        self.documents_view = FindingsView(self)
+        self.documents_view.setItemDelegate(WrappingDelegate(self.documents_view))
+        self.documents_view.setModel(self.summary_model)
+        self.documents_view.setHeaderHidden(True)
+        self.documents_view.setWordWrap(True)
+        self.documents_view.setUniformRowHeights(False)
+        self.documents_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.documents_view.setAccessibleName(self.tr("Documents with your decisions and comments"))
+        self.documents_view.activated.connect(self._open)
+        self.documents_view.doubleClicked.connect(self._open)
+        self.findings_title = heading(self.tr("Problems found when the packet was exported"), 2, self)
 
         self.model = FindingsModel(session.catalog)
         self.view = FindingsView(self)
@@ -94,9 +166,21 @@ class ReviewPage(QWidget):
         self.view.setIndentation(22)
         self.view.activated.connect(self._open)
         self.view.doubleClicked.connect(self._open)
-        layout.addWidget(self.view, 1)
+        if self.read_only:
+            layout.addWidget(self.decisions_label)
+            layout.addLayout(reviewer_row)
+            layout.addWidget(self.documents_view, 3)
+            layout.addSpacing(6)
+            layout.addWidget(self.findings_title)
+            layout.addWidget(self.view, 2)
+        else:
+            for widget in (self.decisions_label, self.reviewer_label, self.reviewer_button, self.documents_view,
+                           self.findings_title):
+                widget.hide()
+            layout.addWidget(self.view, 1)
         self.hint_label = muted(wrapping(self.tr(
-            "Double-click a problem (or select it and press Enter) to open the item and fix it."), self))
+            "Double-click a problem (or select it and press Enter) to open the item and fix it.") if not self.read_only
+            else self.tr("Double-click a document or a problem (or select it and press Enter) to open it."), self))
         layout.addWidget(self.hint_label)
 
         bottom = QHBoxLayout()
@@ -104,8 +188,16 @@ class ReviewPage(QWidget):
         self.export_reason.setAccessibleName(self.tr("Why export is not available"))
         self.export_button = icon_button("export", self.tr("Export packet…"), self)
         self.export_button.setAccessibleName(self.tr("Export packet"))
-        self.export_button.setDefault(True)
         self.export_button.clicked.connect(self.export)
+        self.save_button = icon_button("ready", self.tr("Save review…"), self)
+        self.save_button.setAccessibleName(self.tr("Save review"))
+        self.save_button.clicked.connect(self.save_requested)
+        (self.save_button if self.read_only else self.export_button).setDefault(True)
+        self.export_button.setVisible(not self.read_only)
+        self.save_button.setVisible(self.read_only)
+        self.export_label = muted(QLabel(self))
+        self.export_label.setAccessibleName(self.tr("Export status"))
+        self.export_label.hide()
         self.export_progress = QProgressBar(self)
         self.export_progress.setFixedWidth(180)
         self.export_progress.setAccessibleName(self.tr("Export progress"))
@@ -115,11 +207,15 @@ class ReviewPage(QWidget):
         self.cancel_button.clicked.connect(self.cancel_export)
         self.cancel_button.hide()
         bottom.addWidget(self.export_reason, 1)
+        bottom.addWidget(self.export_label, 0, Qt.AlignmentFlag.AlignBottom)
         bottom.addWidget(self.export_progress, 0, Qt.AlignmentFlag.AlignBottom)
         bottom.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignBottom)
         bottom.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignBottom)
+        bottom.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignBottom)
         layout.addLayout(bottom)
         session.changed.connect(self.refresh)
+        if self.draft is not None:
+            self.draft.changed.connect(lambda _doc: self.refresh())
         self.refresh()
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -133,6 +229,9 @@ class ReviewPage(QWidget):
             self._stale = True
             return
         self._stale = False
+        if self.read_only:
+            self._refresh_review()
+            return
         result = self.session.result
         self.model.update(result.findings, self.session.states)
         self.view.expandAll()
@@ -156,11 +255,57 @@ class ReviewPage(QWidget):
         self.export_button.setEnabled(result.ready and self._export_task is None)
         if result.ready:
             self.export_reason.setText(self.tr("Everything required is ready. Export writes one PDF packet with "
-                                               "each document followed by its translation."))
+                                               "each document followed by its translation, and the advisor "
+                                               "bundle if you want one."))
         else:
             self.export_reason.setText(plural(errors, self.tr("problem must be fixed"),
                                               self.tr("problems must be fixed")) + self.tr(" before export."))
         self.export_button.setToolTip("" if result.ready else self.export_reason.text())
+
+    def _refresh_review(self) -> None:
+        session = cast("BundleSession", self.session)
+        draft = self.draft
+        result = session.result
+        self.model.update(result.findings, session.states)
+        self.view.expandAll()
+        errors = len(result.errors)
+        if result.ready:
+            self.badge.set_status("ready", self.tr("Ready when exported"))
+        else:
+            self.badge.set_status("attention", plural(errors, self.tr("problem"), self.tr("problems"))
+                                  + self.tr(" when exported"))
+        ready, required = session.progress()
+        student = session.profile.name_of_record or self.tr("The student")
+        when = self.tr(", exported {date}").format(date=format_date(session.exported))
+        self.summary_label.setText(self.tr("{student}'s packet{when}: {ready} of {required} required items ready, "
+                                           "{documents}.").format(
+            student=student, when=when, ready=ready, required=required,
+            documents=plural(len(session.documents), self.tr("document"), self.tr("documents"))))
+        self.view.setVisible(bool(result.findings))
+        self.findings_title.setText(self.tr("Problems found when the packet was exported") if result.findings
+                                    else self.tr("No problems were found when the packet was exported."))
+        if draft is None:
+            return
+        ids = [d.id for d in session.documents]
+        approved, changes, open_count = draft.counts(ids)
+        self.decisions_label.setText(self.tr("Your review: {approved} approved · {changes} · {open} not reviewed "
+                                             "yet").format(approved=approved, open=open_count, changes=plural(
+                                                 changes, self.tr("change requested"),
+                                                 self.tr("changes requested"))))
+        self.reviewer_label.setText(self.tr("Reviewer: {name}").format(name=draft.reviewer) if draft.reviewer
+                                    else self.tr("Reviewer: not set yet (you are asked at your first decision)"))
+        self.summary_model.update(session.documents, session.title_of, draft.decision, draft.comments)
+        self.documents_view.expandAll()
+        if draft.dirty:
+            self.export_reason.setText(self.tr("Save your review, then send the file to {student}: they load it "
+                                               "with File → Load review…").format(student=student))
+        elif session.saved_to is not None:
+            self.export_reason.setText(self.tr("Review saved to {path}. Send this file to {student}.").format(
+                path=session.saved_to, student=student))
+        else:
+            self.export_reason.setText(self.tr("Approve each document or request changes, with a comment saying "
+                                               "what to change."))
+        self.save_button.setEnabled(not draft.is_empty or draft.dirty)
 
     def _open(self, index: QModelIndex | QPersistentModelIndex) -> None:
         requirement = index.data(REQUIREMENT_ROLE)
@@ -176,44 +321,66 @@ class ReviewPage(QWidget):
             texts.extend(group.child(i).text() for i in range(group.rowCount()))
         return texts
 
-    def export(self) -> None:
-        """Ask where to save, then write the packet PDF in the background (the full export dialog, with the
-        advisor bundle, a password and the paper size, is a later issue)."""
-        if not self.session.result.ready or self._export_task is not None:
-            return
-        profile = self.session.profile
-        stem = "-".join(p for p in (profile.family_name, profile.given_names) if p).replace(" ", "-") or "packet"
-        suggested = Path.home() / f"ECFMG-packet-{stem}.pdf"
-        out = prompts.choose_save_path(self, self.tr("Save the packet"), suggested, self.tr("PDF files (*.pdf)"))
-        if out is None:
-            return
-        if out.suffix.lower() != ".pdf":
-            out = out.with_name(out.name + ".pdf")
-        self._run_export(out)
+    # -- export -----------------------------------------------------------------------------------------
 
-    def _run_export(self, out: Path) -> None:
+    def export(self) -> None:
+        """The export dialog, then the packet (and the advisor bundle) written in the background."""
+        if self.read_only or not self.session.result.ready or self._export_task is not None:
+            return
+        suggested = default_packet_path(self.session.profile, self.session.as_of)
+        answer = prompts.ask_export(self, suggested, export_paper(self.settings))
+        if answer is None:
+            return
+        existing = [p for p in (answer.packet, answer.bundle) if p is not None and p.exists()]
+        if existing:
+            names = " and ".join(f"“{p.name}”" for p in existing)
+            question = (self.tr("{names} is already in {folder}. Replace it with the new export?") if len(existing) == 1
+                        else self.tr("{names} are already in {folder}. Replace them with the new export?"))
+            if not prompts.ask_yes_no(self, self.tr("Replace the files?"),
+                                      question.format(names=names, folder=answer.packet.parent),
+                                      yes=self.tr("Replace"), no=self.tr("Cancel")):
+                return
+        set_export_paper(self.settings, answer.paper)
+        self._run_export(answer)
+
+    def _run_export(self, answer: prompts.ExportAnswer) -> None:
+        from ecfmg_desk.packet.assemble import Paper
         from ecfmg_desk.packet.export import ExportSummary, export_vault
 
         session = self.session
+        paper = cast(Paper, answer.paper)
 
         def work(report: Callable[[int, int], None], cancelled: Callable[[], bool]) -> ExportSummary:
-            return export_vault(session.vault, session.catalog, out=out, bundle=None, as_of=session.as_of,
-                                password=None, paper="letter", progress=report, cancel=cancelled)
+            return export_vault(session.vault, session.catalog, out=answer.packet, bundle=answer.bundle,
+                                as_of=session.as_of, password=answer.password, paper=paper, progress=report,
+                                cancel=cancelled)
 
         def finished() -> None:
             self._export_task = None
-            self.export_progress.hide()
-            self.cancel_button.hide()
+            for widget in (self.export_progress, self.cancel_button, self.export_label):
+                widget.hide()
             self.export_button.setEnabled(self.session.result.ready)
 
         def done(summary: object) -> None:
             finished()
             assert isinstance(summary, ExportSummary)
-            lines = [self.tr("Your packet is ready: {path} ({pages}).").format(
-                path=summary.packet, pages=plural(summary.pages, self.tr("page"), self.tr("pages")))]
-            lines += list(summary.warnings)
+            lines = [self.tr("Your packet is ready: “{name}” ({pages}), in {folder}.").format(
+                name=summary.packet.name, pages=plural(summary.pages, self.tr("page"), self.tr("pages")),
+                folder=summary.packet.parent)]
+            if summary.bundle is not None:
+                lines.append(self.tr("The advisor bundle is beside it: “{name}”. Send it to your advisor; they "
+                                     "open it with ECFMG Desk and send you back a review.").format(
+                                         name=summary.bundle.name))
+            if summary.warnings:
+                lines.append(self.tr("Worth checking (they did not block export):") + "\n"
+                             + "\n".join(f"• {w}" for w in summary.warnings))
             session.notice.emit(self.tr("Packet written."))
-            prompts.show_info(self, self.tr("Packet written"), "\n\n".join(lines))
+            choice = prompts.ask_after_export(self, self.tr("Packet written"), "\n\n".join(lines))
+            if choice is not None:
+                target = summary.packet if choice == "open" else summary.packet.parent
+                if not prompts.open_url(QUrl.fromLocalFile(str(target))):
+                    prompts.show_error(self, self.tr("Could not open it"), self.tr(
+                        "No program on this computer opened {path}. The packet is saved there.").format(path=target))
 
         def failed(message: str) -> None:
             finished()
@@ -226,15 +393,24 @@ class ReviewPage(QWidget):
         def progress(done_count: int, total: int) -> None:
             self.export_progress.setRange(0, max(1, total))
             self.export_progress.setValue(done_count)
+            self.export_label.setText(self.tr("Writing page {n} of {total}…").format(n=done_count, total=total))
 
         self.export_button.setEnabled(False)
         self.export_progress.setRange(0, 0)
-        self.export_progress.show()
-        self.cancel_button.show()
+        self.export_label.setText(self.tr("Writing the packet…"))
+        for widget in (self.export_progress, self.cancel_button, self.export_label):
+            widget.show()
+        self.cancel_button.setEnabled(True)
         session.notice.emit(self.tr("Writing the packet…"))
         self._export_task = session.run_task(work, "export", done=done, failed=failed, cancelled=cancelled,
                                              progress=progress)
 
+    @property
+    def exporting(self) -> bool:
+        return self._export_task is not None
+
     def cancel_export(self) -> None:
         if self._export_task is not None:
             self._export_task.cancel()
+            self.cancel_button.setEnabled(False)
+            self.export_label.setText(self.tr("Cancelling…"))

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QImage, QUndoCommand, QUndoStack
@@ -36,6 +36,9 @@ from ecfmg_desk.ui.workers import Task, Work
 from ecfmg_desk.vault.store import Vault
 from ecfmg_desk.vault.validation import validate_vault
 
+if TYPE_CHECKING:
+    from ecfmg_desk.packet.apply import AppliedReview
+
 PREVIEW_PX = 1400
 """Longest side of a rendered preview page: sharp when fitted to the pane (even on a 2x screen) and at 150 %
 zoom on a laptop, and quick to render (a 1800 px page took twice as long)."""
@@ -55,10 +58,17 @@ class Session(QObject):
     idle = Signal()
     """No background task is running any more."""
 
+    read_only = False
+    """True for an advisor's bundle (review mode): nothing in it can be edited."""
+
     def __init__(self, vault: Vault, catalog: Catalog, as_of: date | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.vault = vault
+        self._init_state(catalog, as_of)
+        self.reload()
+
+    def _init_state(self, catalog: Catalog, as_of: date | None) -> None:
         self.catalog = catalog
         self._as_of = as_of
         self.pool = QThreadPool(self)
@@ -75,7 +85,6 @@ class Session(QObject):
         self._thumbs_wanted: set[str] = set()
         self._import: Task | None = None
         self._deferred: list[Callable[[], None]] = []
-        self.reload()
 
     # ------------------------------------------------------------------------------------------ reading
 
@@ -217,7 +226,9 @@ class Session(QObject):
         waiting, self._waiting = self._waiting, []
         for task in waiting:
             if task.is_cancelled and task is not self._import:
-                self._tasks.discard(task)
+                # cancelled before it started (Cancel right after Export): say so, as a running task would
+                task.signals.cancelled.emit()
+                task.signals.finished.emit()
                 continue
             self.pool.start(task)
         if self.is_idle:
@@ -324,10 +335,10 @@ class Session(QObject):
             return image
         if info.sha256 not in self._thumbs_wanted:
             self._thumbs_wanted.add(info.sha256)
-            vault = self.vault
+            read_thumbnail = self._thumbnail_reader()
 
             def work(_report: Callable[[int, int], None], _cancelled: Callable[[], bool]) -> QImage:
-                data = vault.thumbnail(info)
+                data = read_thumbnail(info)
                 return QImage.fromData(data) if data else QImage()
 
             self.run_task(work, f"thumbnail {info.name}", done=lambda image: self._thumb_loaded(info.sha256, image),
@@ -341,17 +352,39 @@ class Session(QObject):
     def render_page(self, info: FileInfo, page_index: int, done: Callable[[QImage], None],
                     failed: Callable[[str], None]) -> Task:
         """Render one page for the preview, in memory only (no decrypted file ever touches the disk)."""
-        vault = self.vault
+        read_file = self._file_reader()
 
         def work(_report: Callable[[int, int], None], _cancelled: Callable[[], bool]) -> QImage:
             from ecfmg_desk.vault.inspect import render_page
 
-            png = render_page(vault.read_file(info), info.kind, page_index, PREVIEW_PX)
+            png = render_page(read_file(info), info.kind, page_index, PREVIEW_PX)
             return QImage.fromData(png)
 
         return self.run_task(work, f"preview {info.name} page {page_index + 1}",
                              done=lambda image: done(image if isinstance(image, QImage) else QImage()),
                              failed=failed)
+
+    def _file_reader(self) -> Callable[[FileInfo], bytes]:
+        """How a worker thread gets a file's bytes (decrypted from the vault here; from a bundle in review)."""
+        return self.vault.read_file
+
+    def _thumbnail_reader(self) -> Callable[[FileInfo], bytes | None]:
+        return self.vault.thumbnail
+
+    def load_review(self, path: Path) -> AppliedReview:
+        """File → Load review…: an advisor's decisions and comments into the vault (``AppliedReview``).
+
+        Raises ``DeskError`` (nothing changed) for a malformed file or a review of another vault's packet.
+        """
+        from ecfmg_desk.packet.apply import apply_review_file
+
+        applied = apply_review_file(self.vault, path)
+        self.reload()
+        return applied
+
+    def close(self) -> None:
+        """Let go of what this session holds open (the vault; a bundle's temporary folder)."""
+        self.vault.close()
 
     def shutdown(self) -> None:
         """Stop background work before the window goes (a test must leave no thread behind)."""

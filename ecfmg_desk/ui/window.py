@@ -4,6 +4,10 @@ The sidebar shows the progress as a sentence and a bar, the one next step, and t
 side stacks the requirement page, the profile and the review page. Menus give every action a keyboard path:
 arrows move through the checklist, Enter opens, Ctrl+O attaches, Ctrl+E reviews and exports, F1 explains the
 current requirement, Ctrl+Z undoes.
+
+The same window shows an advisor's review of a student's bundle (UX.md principle 10): a session that is read-only
+(:class:`~ecfmg_desk.ui.bundle_session.BundleSession`), a banner that says so, no editing control anywhere, and
+Approve / Request changes beside each document; Ctrl+S saves the review.
 """
 
 from __future__ import annotations
@@ -11,9 +15,20 @@ from __future__ import annotations
 import gc
 import html
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QItemSelection, QModelIndex, QPersistentModelIndex, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QColor,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+    QPainter,
+    QPixmap,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -21,6 +36,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMainWindow,
+    QMenu,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -33,23 +49,98 @@ from PySide6.QtWidgets import (
 
 from ecfmg_desk import APP_NAME
 from ecfmg_desk.core.model import Finding
+from ecfmg_desk.errors import DeskError
 from ecfmg_desk.ui import icons, prompts
 from ecfmg_desk.ui.models import NOT_NEEDED_GROUP, STATE_ROLE, ChecklistModel
 from ecfmg_desk.ui.profile import ProfilePage
 from ecfmg_desk.ui.requirement import RequirementPage
 from ecfmg_desk.ui.review import ReviewPage
+from ecfmg_desk.ui.reviewing import ReviewDraft
 from ecfmg_desk.ui.session import Session
-from ecfmg_desk.ui.widgets import icon_button, muted, wrapping
-from ecfmg_desk.ui.words import confidence_word
+from ecfmg_desk.ui.settings import (
+    forget_bundles,
+    os_user_name,
+    recent_bundles,
+    reviewer_name,
+    set_reviewer_name,
+)
+from ecfmg_desk.ui.widgets import icon_button, local_paths, muted, wrapping
+from ecfmg_desk.ui.words import confidence_word, format_date, plural, recent_bundle_text
+
+if TYPE_CHECKING:
+    from ecfmg_desk.ui.bundle_session import BundleSession
 
 NOTICE_MS = 12_000
 DEFAULT_SIZE = (1366, 768)
 MINIMUM_SIZE = (1024, 700)
 
 
+BUNDLE_SUFFIX = ".ecfmgpkt"
+BANNER_STYLE = """
+#reviewBanner { background: #1d3f66; border-bottom: 3px solid #e0a526; }
+#reviewBanner QLabel { color: #ffffff; }
+#reviewBanner QPushButton { color: #1d3f66; background: #ffffff; border: 1px solid #ffffff; border-radius: 4px;
+                            padding: 4px 12px; font-weight: bold; }
+#reviewBanner QPushButton:focus { border: 2px solid #e0a526; }
+"""
+"""Review mode's banner: deep blue with an amber edge, white text (readable in light and dark themes alike)."""
+
+
 def first_sentence(text: str) -> str:
     head, sep, _rest = text.partition(". ")
     return head + "." if sep else text
+
+
+def bundle_paths(paths: list[Path]) -> list[Path]:
+    return [p for p in paths if p.suffix.lower() == BUNDLE_SUFFIX]
+
+
+class ReviewBanner(QFrame):
+    """"Reviewing Maria Jose Garcia Lopez's packet — read-only", the export date, and Save review."""
+
+    def __init__(self, student: str, exported: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reviewBanner")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet(BANNER_STYLE)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(16, 8, 16, 8)
+        row.setSpacing(10)
+        icon = QLabel(self)
+        icon.setPixmap(_white_icon("review", 26, self.devicePixelRatioF()))
+        icon.setAccessibleName(self.tr("Review mode"))
+        column = QVBoxLayout()
+        column.setSpacing(1)
+        self.title_label = QLabel(self.tr("Reviewing {student}'s packet — read-only").format(student=student), self)
+        font = self.title_label.font()
+        font.setBold(True)
+        if font.pointSizeF() > 0:
+            font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.title_label.setFont(font)
+        self.title_label.setAccessibleName(self.title_label.text())
+        self.detail_label = QLabel(exported, self)
+        self.detail_label.setAccessibleName(exported)
+        column.addWidget(self.title_label)
+        column.addWidget(self.detail_label)
+        self.save_button = QPushButton(self.tr("Save review…"), self)
+        self.save_button.setAccessibleName(self.tr("Save review"))
+        self.save_button.setToolTip(self.tr("Write your decisions and comments to a review file (Ctrl+S)"))
+        row.addWidget(icon, 0, Qt.AlignmentFlag.AlignVCenter)
+        row.addLayout(column, 1)
+        row.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignVCenter)
+
+    def text(self) -> str:
+        return self.title_label.text()
+
+
+def _white_icon(name: str, size: int, ratio: float) -> QPixmap:
+    """The icon drawn in white, for the banner's dark background."""
+    pixmap = icons.pixmap(name, size, ratio)
+    painter = QPainter(pixmap)
+    painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
+    painter.fillRect(pixmap.rect(), QColor("#ffffff"))
+    painter.end()
+    return pixmap
 
 
 class ChecklistView(QTreeView):
@@ -87,6 +178,8 @@ class ChecklistView(QTreeView):
 
 class MainWindow(QMainWindow):
     open_vault_requested = Signal(Path)
+    open_bundle_requested = Signal(Path)
+    """A student's bundle to open in review mode (File → Open bundle, Recent bundles, a drop)."""
     example_requested = Signal()
     closed = Signal()
 
@@ -94,10 +187,16 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.session = session
         self.settings = settings
+        self.review_mode = session.read_only
+        draft = getattr(session, "draft", None)
+        self.draft: ReviewDraft | None = draft if isinstance(draft, ReviewDraft) else None
+        self.force_close = False
+        """Set by the app when it quits: close without asking about an unsaved review."""
         self._sidebar_width = 0
         self._shown_once = False
         self.setWindowIcon(icons.app_icon())
         self.setMinimumSize(*MINIMUM_SIZE)
+        self.setAcceptDrops(True)  # a bundle dropped anywhere on the window opens for review
 
         # -- sidebar ------------------------------------------------------------------------------------
         sidebar = QWidget(self)
@@ -130,16 +229,18 @@ class MainWindow(QMainWindow):
         buttons = QHBoxLayout()
         self.profile_button = icon_button("profile", self.tr("Profile"), sidebar)
         self.profile_button.setAccessibleName(self.tr("Your profile"))
-        self.review_button = icon_button("review", self.tr("Review and export"), sidebar)
+        self.review_button = icon_button(
+            "review", self.tr("Review summary") if self.review_mode else self.tr("Review and export"), sidebar)
         buttons.addWidget(self.profile_button)
         buttons.addWidget(self.review_button, 1)
+        self.profile_button.setVisible(not self.review_mode)  # a bundle carries no editable profile
         side.addLayout(buttons)
 
         # -- pages --------------------------------------------------------------------------------------
         self.stack = QStackedWidget(self)
         self.requirement_page = RequirementPage(session, self.stack)
         self.profile_page = ProfilePage(session, self.stack)
-        self.review_page = ReviewPage(session, self.stack)
+        self.review_page = ReviewPage(session, self.stack, settings)
         for page in (self.requirement_page, self.profile_page, self.review_page):
             self.stack.addWidget(page)
 
@@ -151,7 +252,20 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         sidebar.setMinimumWidth(250)
         self.splitter.setSizes([340, 1026])
-        self.setCentralWidget(self.splitter)
+        self.banner: ReviewBanner | None = None
+        if self.review_mode:
+            central = QWidget(self)
+            column = QVBoxLayout(central)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(0)
+            self.banner = ReviewBanner(session.profile.name_of_record or self.tr("a student"),
+                                       self._bundle_facts(), central)
+            self.banner.save_button.clicked.connect(self.save_review)
+            column.addWidget(self.banner)
+            column.addWidget(self.splitter, 1)
+            self.setCentralWidget(central)
+        else:
+            self.setCentralWidget(self.splitter)
 
         self._build_status_bar()
         self._build_actions()
@@ -168,7 +282,14 @@ class MainWindow(QMainWindow):
         self.review_button.clicked.connect(self.open_review)
         self.requirement_page.navigate.connect(self.navigate)
         self.requirement_page.review_requested.connect(self.open_review)
+        self.requirement_page.bundle_dropped.connect(self.open_bundle_requested)
         self.review_page.navigate.connect(self.navigate)
+        self.review_page.save_requested.connect(self.save_review)
+        self.review_page.reviewer_change_requested.connect(self.change_reviewer)
+        if self.draft is not None:
+            self.draft.reviewer = self.draft.reviewer or reviewer_name(settings)
+            self.draft.ask_reviewer = self._ask_reviewer
+            self.draft.changed.connect(self._review_changed)
         session.changed.connect(self.refresh)
         session.notice.connect(self.show_notice)
         session.undoable.connect(lambda text: self.show_notice(text, offer_undo=True))
@@ -179,6 +300,10 @@ class MainWindow(QMainWindow):
         self._restore_settings()
         start = self._next_requirement() or (session.catalog.requirements[0].id if session.catalog.requirements
                                              else None)
+        if self.review_mode:
+            first = self._first_unreviewed() or next(iter(session.documents), None)
+            if first is not None:
+                start = "translation" if first.is_translation else first.requirement
         if start:
             self.open_requirement(start)
 
@@ -192,10 +317,12 @@ class MainWindow(QMainWindow):
         row.setContentsMargins(6, 0, 6, 0)
         row.setSpacing(6)
         self.lock_icon = QLabel(holder)
-        self.lock_icon.setPixmap(icons.pixmap("lock", 14, self.devicePixelRatioF()))
-        self.lock_icon.setAccessibleName(self.tr("Encrypted"))
-        self.vault_label = QLabel(self.tr("Vault: encrypted · All changes saved on this computer"), holder)
-        self.vault_label.setAccessibleName(self.tr("Vault status"))
+        self.lock_icon.setPixmap(icons.pixmap("review" if self.review_mode else "lock", 14, self.devicePixelRatioF()))
+        self.lock_icon.setAccessibleName(self.tr("Read-only") if self.review_mode else self.tr("Encrypted"))
+        self.vault_label = QLabel(
+            self.tr("Bundle verified: every file matches its manifest · read-only") if self.review_mode
+            else self.tr("Vault: encrypted · All changes saved on this computer"), holder)
+        self.vault_label.setAccessibleName(self.tr("Bundle status") if self.review_mode else self.tr("Vault status"))
         self.notice_label = muted(QLabel(holder))
         self.notice_label.setAccessibleName(self.tr("Last action"))
         self.undo_button = QPushButton(self.tr("Undo"), holder)
@@ -240,35 +367,63 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         menu = self.menuBar()
+        review = self.review_mode
         file_menu = menu.addMenu(self.tr("&File"))
         self.attach_action = self._action(self.tr("&Attach a document…"), self.attach, QKeySequence.StandardKey.Open,
                                           "add")
         self.open_vault_action = self._action(self.tr("Open another &vault…"), self.choose_vault, None, "open")
-        self.export_action = self._action(self.tr("&Review and export…"), self.open_review, "Ctrl+E", "export")
-        self.quit_action = self._action(self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
-        file_menu.addAction(self.attach_action)
-        file_menu.addAction(self.export_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.open_vault_action)
+        self.export_action = self._action(self.tr("Review &summary") if review else self.tr("&Review and export…"),
+                                          self.open_review, "Ctrl+E", "review" if review else "export")
+        self.open_bundle_action = self._action(self.tr("Open a student's &bundle…"), self.choose_bundle,
+                                               "Ctrl+Shift+O", "open")
+        self.recent_menu = QMenu(self.tr("Recent &bundles"), self)
+        self.recent_menu.setToolTipsVisible(True)
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.save_review_action = self._action(self.tr("&Save review…"), self.save_review,
+                                               QKeySequence.StandardKey.Save, "ready")
+        self.load_review_action = self._action(self.tr("&Load review…"), self.load_review, None, "review")
+        self.quit_action = self._action(self.tr("&Close this review") if review else self.tr("&Quit"), self.close,
+                                        QKeySequence.StandardKey.Close if review else QKeySequence.StandardKey.Quit)
+        if review:
+            file_menu.addAction(self.save_review_action)
+            file_menu.addSeparator()
+            file_menu.addAction(self.open_bundle_action)
+            file_menu.addMenu(self.recent_menu)
+        else:
+            file_menu.addAction(self.attach_action)
+            file_menu.addAction(self.export_action)
+            file_menu.addAction(self.load_review_action)
+            file_menu.addSeparator()
+            file_menu.addAction(self.open_vault_action)
+            file_menu.addAction(self.open_bundle_action)
+            file_menu.addMenu(self.recent_menu)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
+        for action in ((self.attach_action, self.open_vault_action, self.load_review_action) if review
+                       else (self.save_review_action,)):
+            action.setEnabled(False)  # not part of this mode (and its shortcut does nothing)
 
-        edit_menu = menu.addMenu(self.tr("&Edit"))
         self.undo_action = self._action(self.tr("&Undo"), self.undo, QKeySequence.StandardKey.Undo, "undo")
         self.redo_action = self._action(self.tr("&Redo"), self.redo, QKeySequence.StandardKey.Redo)
         self.profile_action = self._action(self.tr("Your &profile"), self.open_profile, "Ctrl+Shift+P", "profile")
-        edit_menu.addAction(self.undo_action)
-        edit_menu.addAction(self.redo_action)
-        edit_menu.addSeparator()
-        edit_menu.addAction(self.profile_action)
+        if not review:
+            edit_menu = menu.addMenu(self.tr("&Edit"))
+            edit_menu.addAction(self.undo_action)
+            edit_menu.addAction(self.redo_action)
+            edit_menu.addSeparator()
+            edit_menu.addAction(self.profile_action)
+        else:
+            self.profile_action.setEnabled(False)
 
         view_menu = menu.addMenu(self.tr("&View"))
         self.checklist_action = self._action(self.tr("&Checklist"), self.focus_checklist, "Ctrl+L")
-        self.show_not_needed_action = self._action(self.tr("Show items &not needed for you"),
-                                                   self._toggle_not_needed)
+        self.show_not_needed_action = self._action(
+            self.tr("Show items &not needed for this student") if review else self.tr("Show items &not needed for you"),
+            self._toggle_not_needed)
         self.show_not_needed_action.setCheckable(True)
         view_menu.addAction(self.checklist_action)
-        view_menu.addAction(self.profile_action)
+        if not review:
+            view_menu.addAction(self.profile_action)
         view_menu.addAction(self.export_action)
         view_menu.addSeparator()
         view_menu.addAction(self.show_not_needed_action)
@@ -282,12 +437,33 @@ class MainWindow(QMainWindow):
         self.about_action = self._action(self.tr("&About ECFMG Desk"), self.about)
         help_menu.addAction(self.help_action)
         help_menu.addSeparator()
-        help_menu.addAction(self.example_action)
+        if not review:
+            help_menu.addAction(self.example_action)
         help_menu.addAction(self.about_action)
         self._update_undo()
         extension = menu.findChild(QToolButton, "qt_menubar_ext_button")
         if extension is not None:  # shown when the menus do not fit: Qt leaves it nameless
             extension.setAccessibleName(self.tr("More menus"))
+
+    def _fill_recent_menu(self) -> None:
+        """File → Recent bundles: student, export date and status; a bundle no longer there is greyed."""
+        menu = self.recent_menu
+        menu.clear()
+        items = recent_bundles(self.settings) if self.settings is not None else []
+        if not items:
+            empty = menu.addAction(self.tr("No bundles opened yet"))
+            empty.setEnabled(False)
+            return
+        for item in items:
+            action = menu.addAction(recent_bundle_text(item))
+            action.setToolTip(str(item.path))
+            action.setEnabled(item.exists)
+            action.triggered.connect(lambda _checked=False, path=item.path: self.open_bundle_requested.emit(path))
+        menu.addSeparator()
+        if any(not item.exists for item in items):
+            menu.addAction(self.tr("Remove the bundles not found"),
+                           lambda: forget_bundles(self.settings, missing_only=True) if self.settings else None)
+        menu.addAction(self.tr("Clear the list"), lambda: forget_bundles(self.settings) if self.settings else None)
 
     # -- state ----------------------------------------------------------------------------------------------
 
@@ -309,7 +485,11 @@ class MainWindow(QMainWindow):
         name = session.profile.name_of_record
         family = session.profile.family_name.strip()
         shown = (session.profile.given_names.strip() + " " + family.upper()).strip() if family else name
-        self.setWindowTitle(f"{APP_NAME} — {shown}" if shown else APP_NAME)
+        if self.review_mode:
+            self.setWindowTitle(self.tr("{app} — Review: {student}[*]").format(app=APP_NAME, student=shown))
+            self.setWindowModified(bool(self.draft and self.draft.dirty))
+        else:
+            self.setWindowTitle(f"{APP_NAME} — {shown}" if shown else APP_NAME)
 
     def _expand(self) -> None:
         show_all = self.show_not_needed_action.isChecked()
@@ -337,7 +517,29 @@ class MainWindow(QMainWindow):
             return None
         return "profile" if finding.code == "missing-details" and finding.document is None else finding.requirement
 
+    def _first_unreviewed(self) -> Any:
+        """Review mode: the first document (in checklist order) without a decision yet."""
+        if self.draft is None:
+            return None
+        order = {r.id: i for i, r in enumerate(self.session.catalog.requirements)}
+        pending = [d for d in self.session.documents if self.draft.decision(d.id) is None]
+        pending.sort(key=lambda d: order.get("translation" if d.is_translation else d.requirement, len(order)))
+        return pending[0] if pending else None
+
     def _show_next_step(self) -> None:
+        if self.review_mode:
+            label = html.escape(self.tr("Next:"))
+            document = self._first_unreviewed()
+            if document is not None:
+                target = "translation" if document.is_translation else document.requirement
+                link = self.tr("review {title}").format(title=self.session.title_of(document))
+            elif self.draft is not None and self.draft.dirty:
+                target, link = "#save", self.tr("save your review (Ctrl+S)")
+            else:
+                target, link = "review", self.tr("every document has a decision; see the summary")
+            self.next_label.setText(f"<b>{label}</b> <a href=\"{html.escape(target)}\">{html.escape(link)}</a>")
+            self.next_label.setToolTip("")
+            return
         finding = self._first_blocking()
         if finding is None:
             text = self.tr("Everything is ready.")
@@ -353,7 +555,10 @@ class MainWindow(QMainWindow):
         self.next_label.setToolTip(finding.fix if finding else "")
 
     def _next_link(self, target: str) -> None:
-        self.navigate(target)
+        if target == "#save":
+            self.save_review()
+        else:
+            self.navigate(target)
 
     def _busy(self, busy: bool) -> None:
         for widget in (self.import_label, self.import_bar, self.cancel_button):
@@ -448,12 +653,16 @@ class MainWindow(QMainWindow):
         page = self.requirement_page
         card = page.first_card()
         target: QWidget = page.drop_zone.browse_button
-        if card is not None and card.fields:
+        if card is not None and card.advisor_panel is not None:
+            target = card.advisor_panel.approve_button
+        elif card is not None and card.fields:
             target = next(iter(card.fields.values()))
         target.setFocus(Qt.FocusReason.TabFocusReason)
         page.details.ensureWidgetVisible(target)
 
     def open_profile(self) -> None:
+        if self.review_mode:  # a bundle carries only the student's names: there is no profile to edit
+            return
         self.requirement_page.flush()
         self.checklist.selectionModel().clearSelection()  # the sidebar shows no item as open
         self.stack.setCurrentWidget(self.profile_page)
@@ -509,6 +718,138 @@ class MainWindow(QMainWindow):
         parts.append(f"<p><b>{html.escape(self.tr('Sources'))}</b></p><ul>{sources}</ul>")
         parts.append(f"<p><small>{html.escape(self.session.catalog.disclaimer)}</small></p>")
         prompts.show_help(self, self.tr("Help: {title}").format(title=requirement.title), "".join(parts))
+
+    # -- bundles and reviews --------------------------------------------------------------------------------
+
+    @property
+    def bundle_session(self) -> BundleSession | None:
+        """The session as review mode knows it (``None`` for the student's own vault)."""
+        return cast("BundleSession", self.session) if self.review_mode else None
+
+    def _bundle_facts(self) -> str:
+        parts = []
+        if self.bundle_session is not None:
+            parts.append(self.tr("Exported {date}").format(date=format_date(self.bundle_session.exported)))
+        parts.append(self.tr("every file verified intact"))
+        parts.append(plural(len(self.session.documents), self.tr("document"), self.tr("documents")))
+        result = self.session.result
+        parts.append(self.tr("ready when exported") if result.ready else plural(
+            len(result.errors), self.tr("problem"), self.tr("problems")) + self.tr(" when exported"))
+        return " · ".join(parts)
+
+    def choose_bundle(self) -> None:
+        """File → Open a student's bundle… (Ctrl+Shift+O)."""
+        bundle = self.bundle_session
+        start = bundle.bundle_path.parent if bundle is not None else Path.home()
+        path = prompts.choose_open_path(self, self.tr("Open a student's bundle"), start, prompts.BUNDLE_FILTER)
+        if path is not None:
+            self.open_bundle_requested.emit(path)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if bundle_paths(local_paths(event.mimeData())):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        bundles = bundle_paths(local_paths(event.mimeData()))
+        if not bundles:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.open_bundle_requested.emit(bundles[0])
+
+    def _ask_reviewer(self) -> bool:
+        """Before the first decision: the name the review is signed with (asked once, kept in the settings)."""
+        if self.draft is None:
+            return False
+        name = prompts.ask_text(self, self.tr("Your name as reviewer"), self.tr(
+            "Your decisions and comments are signed with this name, as the student will see it:"),
+            reviewer_name(self.settings) or os_user_name())
+        if not name:
+            return False
+        set_reviewer_name(self.settings, name)
+        self.draft.set_reviewer(name)
+        return True
+
+    def change_reviewer(self) -> None:
+        if self.draft is None:
+            return
+        name = prompts.ask_text(self, self.tr("Your name as reviewer"), self.tr(
+            "Your decisions and comments are signed with this name, as the student will see it:"),
+            self.draft.reviewer or reviewer_name(self.settings) or os_user_name())
+        if name:
+            set_reviewer_name(self.settings, name)
+            self.draft.set_reviewer(name)
+
+    def _review_changed(self, _document_id: str) -> None:
+        self.setWindowModified(bool(self.draft and self.draft.dirty))
+        self._show_next_step()
+
+    def save_review(self) -> bool:
+        """Ctrl+S in review mode: write REVIEW.json where the advisor says; True once it is saved."""
+        draft, bundle = self.draft, self.bundle_session
+        if draft is None or bundle is None:
+            return False
+        if draft.is_empty and not draft.dirty:
+            prompts.show_info(self, self.tr("Nothing to save yet"), self.tr(
+                "Approve documents or request changes (with a comment saying what to change) first."))
+            return False
+        if not draft.reviewer and not self._ask_reviewer():
+            return False
+        suggested = bundle.saved_to or bundle.suggested_review_path()
+        path = prompts.choose_save_path(self, self.tr("Save your review"), suggested, prompts.REVIEW_FILTER)
+        if path is None:
+            return False
+        if path.suffix.lower() != ".json":
+            path = path.with_name(path.name + ".json")
+        try:
+            bundle.save_review(path)
+        except DeskError as exc:
+            prompts.show_error(self, self.tr("The review was not saved"), exc.message)
+            return False
+        student = self.session.profile.name_of_record or self.tr("the student")
+        self.show_notice(self.tr("Review saved to {name}. Send it to {student}.").format(name=path.name,
+                                                                                      student=student))
+        return True
+
+    def load_review(self) -> None:
+        """File → Load review… (the student's side): the advisor's decisions and comments into the vault."""
+        if self.review_mode:
+            return
+        path = prompts.choose_open_path(self, self.tr("Load your advisor's review"), Path.home(),
+                                        prompts.REVIEW_FILTER)
+        if path is None:
+            return
+
+        def load() -> None:
+            try:
+                applied = self.session.load_review(path)
+            except DeskError as exc:
+                prompts.show_error(self, self.tr("The review was not loaded"), exc.message)
+                return
+            changes = [d for d in self.session.documents
+                       if d.review is not None and d.review.decision == "changes" and not d.review.stale]
+            approved = [d for d in self.session.documents
+                        if d.review is not None and d.review.decision == "approved" and not d.review.stale]
+            lines = [self.tr("{who} reviewed {count}: {approved} approved, {changes}.").format(
+                who=applied.reviewer, count=plural(applied.applied, self.tr("document"), self.tr("documents")),
+                approved=len(approved), changes=plural(len(changes), self.tr("change requested"),
+                                                        self.tr("changes requested")))]
+            if applied.skipped:
+                lines.append(plural(applied.skipped, self.tr("document"), self.tr("documents"))
+                             + self.tr(" in the review are no longer in your packet."))
+            if changes:
+                lines.append(self.tr("Each document shows your advisor's comments; the Problems list says what "
+                                     "to change."))
+            self.show_notice(self.tr("Loaded {who}'s review.").format(who=applied.reviewer))
+            prompts.show_info(self, self.tr("Review loaded"), "\n\n".join(lines))
+            if changes:
+                first = changes[0]
+                self.open_requirement("translation" if first.is_translation else first.requirement)
+
+        self.requirement_page.flush()
+        self.session.when_vault_free(load)
 
     def choose_vault(self) -> None:
         start = self.session.vault.path.parent
@@ -566,6 +907,15 @@ class MainWindow(QMainWindow):
             self.splitter.setSizes([width, max(1, self.splitter.width() - width)])
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.draft is not None and self.draft.dirty and not self.force_close:
+            answer = prompts.ask_unsaved(self, self.tr("Save your review?"), self.tr(
+                "Your decisions and comments on {student}'s packet are not saved yet. Save them before closing?"
+            ).format(student=self.session.profile.name_of_record or self.tr("the student")))
+            if answer == "cancel" or (answer == "save" and not self.save_review()):
+                event.ignore()
+                return
+        if self.review_page.exporting and not self.force_close:
+            self.review_page.cancel_export()  # a half-written packet is removed by the export itself
         self.requirement_page.flush()
         self.profile_page.flush()
         self.save_settings()

@@ -6,24 +6,85 @@ is left, so a refusal (a folder we cannot write) is reported while the user can 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QVBoxLayout, QWidget, QWizard, QWizardPage
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
 
 from ecfmg_desk.core.model import Profile
-from ecfmg_desk.ui import icons
+from ecfmg_desk.ui import icons, prompts
 from ecfmg_desk.ui.dialogs import PassphraseFields
 from ecfmg_desk.ui.profile import ProfileForm
+from ecfmg_desk.ui.settings import RecentBundle
 from ecfmg_desk.ui.widgets import muted, wrapping
+from ecfmg_desk.ui.words import recent_bundle_text
 
 Create = Callable[[str, dict[str, Any]], bool]
 """Creates the vault with (passphrase, profile values); returns False (after telling the user) on failure."""
 
 
+class AdvisorBox(QFrame):
+    """On the welcome page, for an advisor (who has no vault of their own): open a student's bundle, or one of
+    the bundles opened before (student, export date, status; a file no longer there is greyed out)."""
+
+    bundle_requested = Signal(Path)
+
+    def __init__(self, recent: Sequence[RecentBundle], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.setSpacing(6)
+        row = QHBoxLayout()
+        label = wrapping(self.tr("<b>Reviewing a student's packet?</b> Open the bundle (.ecfmgpkt) they sent you; "
+                                 "you do not need a vault of your own."), self)
+        label.setTextFormat(Qt.TextFormat.RichText)
+        self.open_button = QPushButton(icons.icon("open"), self.tr("Open a bundle…"), self)
+        self.open_button.setAccessibleName(self.tr("Open a student's bundle"))
+        self.open_button.clicked.connect(self._choose)
+        row.addWidget(label, 1)
+        row.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        layout.addLayout(row)
+        self.recent_list = QListWidget(self)
+        self.recent_list.setAccessibleName(self.tr("Recent bundles"))
+        self.recent_list.setMaximumHeight(96)
+        for item in recent:
+            entry = QListWidgetItem(icons.icon("review"), recent_bundle_text(item))
+            entry.setToolTip(str(item.path))
+            entry.setData(Qt.ItemDataRole.UserRole, str(item.path))
+            if not item.exists:
+                entry.setFlags(Qt.ItemFlag.NoItemFlags)  # greyed out: nothing to open there any more
+            self.recent_list.addItem(entry)
+        self.recent_list.setVisible(bool(recent))
+        self.recent_list.itemActivated.connect(self._activated)
+        self.recent_list.itemDoubleClicked.connect(self._activated)
+        layout.addWidget(self.recent_list)
+
+    def _choose(self) -> None:
+        path = prompts.choose_open_path(self, self.tr("Open a student's bundle"), Path.home(), prompts.BUNDLE_FILTER)
+        if path is not None:
+            self.bundle_requested.emit(path)
+
+    def _activated(self, item: QListWidgetItem) -> None:
+        value = item.data(Qt.ItemDataRole.UserRole)
+        if value and item.flags() & Qt.ItemFlag.ItemIsEnabled:
+            self.bundle_requested.emit(Path(str(value)))
+
+
 class WelcomePage(QWizardPage):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, recent: Sequence[RecentBundle] = (), parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setTitle(self.tr("Welcome to ECFMG Desk"))
         self.setSubTitle(self.tr("Your ECFMG certification documents, prepared and checked on this computer."))
@@ -48,6 +109,8 @@ class WelcomePage(QWizardPage):
             "Everything stays on this computer, encrypted. Nothing is uploaded. ECFMG Desk helps you prepare; "
             "ECFMG's current Information Booklet decides what is required."), self)))
         layout.addStretch(1)
+        self.advisor = AdvisorBox(recent, self)
+        layout.addWidget(self.advisor)
 
 
 class PassphrasePage(QWizardPage):
@@ -124,13 +187,18 @@ class DonePage(QWizardPage):
 
 
 class FirstRunWizard(QWizard):
-    def __init__(self, create: Create, keyring_works: bool, parent: QWidget | None = None) -> None:
+    bundle_requested = Signal(Path)
+    """An advisor chose a student's bundle on the welcome page: open it for review (no vault is created)."""
+
+    def __init__(self, create: Create, keyring_works: bool, recent: Sequence[RecentBundle] = (),
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Welcome to ECFMG Desk"))
         self.setWindowIcon(icons.app_icon())
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setPixmap(QWizard.WizardPixmap.LogoPixmap, icons.app_icon().pixmap(48, 48))
-        self.welcome = WelcomePage(self)
+        self.welcome = WelcomePage(recent, self)
+        self.welcome.advisor.bundle_requested.connect(self.bundle_requested)
         self.passphrase_page = PassphrasePage(keyring_works, self)
         self.profile_page = ProfileWizardPage(create, self.passphrase_page.fields.passphrase, self)
         self.done_page = DonePage(self)

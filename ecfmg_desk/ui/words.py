@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 
 from ecfmg_desk.core.model import Document, Page
+
+if TYPE_CHECKING:
+    from ecfmg_desk.ui.settings import RecentBundle
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -121,3 +125,32 @@ def document_files_line(document: Document) -> str:
         return ", ".join(names)
     return ", ".join(names[:2]) + tr(", and {n} more").format(n=len(names) - 2)
 
+
+
+def decision_word(decision: str | None) -> str:
+    """An advisor's decision on one document, in the same words on both sides of the review."""
+    return {"approved": tr("Approved"), "changes": tr("Changes requested")}.get(decision or "", tr("Not reviewed yet"))
+
+
+def decision_icon(decision: str | None) -> str:
+    return {"approved": "ready", "changes": "attention"}.get(decision or "", "optional")
+
+
+_UNSAFE = str.maketrans({c: " " for c in '/\\:*?"<>|'})
+
+
+def file_name(text: str) -> str:
+    """``text`` made safe as a file name on Windows, macOS and Linux (no slashes, colons, quotes…)."""
+    cleaned = " ".join(text.translate(_UNSAFE).split()).strip(" .")
+    return cleaned[:120]
+
+
+def recent_bundle_text(item: RecentBundle) -> str:
+    """``Maria Jose Garcia Lopez · exported 25 Nov 2026 · ready`` (or ``· 3 problems``, ``· file not found``)."""
+    parts = [item.student or item.path.name]
+    if item.exported:
+        parts.append(tr("exported {date}").format(date=format_date(item.exported)))
+    parts.append(tr("ready") if item.problems == 0 else plural(item.problems, tr("problem"), tr("problems")))
+    if not item.exists:
+        parts.append(tr("file not found"))
+    return " · ".join(parts)

@@ -47,6 +47,20 @@ class Prompts:
     new_passphrases: list[str | None] = field(default_factory=list)
     directories: list[Path | None] = field(default_factory=list)
     save_paths: list[Path | None] = field(default_factory=list)
+    save_requests: list[tuple[str, Path]] = field(default_factory=list)
+    open_paths: list[Path | None] = field(default_factory=list)
+    open_requests: list[str] = field(default_factory=list)
+    texts: list[str | None] = field(default_factory=list)
+    text_requests: list[tuple[str, str]] = field(default_factory=list)
+    """(prompt, default) of each one-line question (the reviewer's name)."""
+    unsaved: list[str] = field(default_factory=list)
+    unsaved_questions: list[str] = field(default_factory=list)
+    exports: list[prompts.ExportAnswer | None] = field(default_factory=list)
+    export_requests: list[tuple[Path, str]] = field(default_factory=list)
+    """(suggested PDF path, paper) the export dialog was opened with."""
+    after_export: list[str | None] = field(default_factory=list)
+    after_export_messages: list[str] = field(default_factory=list)
+    opened_urls: list[QUrl] = field(default_factory=list)
 
 
 @pytest.fixture
@@ -76,7 +90,41 @@ def asked(monkeypatch: pytest.MonkeyPatch) -> Prompts:
     monkeypatch.setattr(prompts, "ask_passphrase", lambda _p, _t, _m: pop(record.passphrases, "a passphrase"))
     monkeypatch.setattr(prompts, "ask_new_passphrase", lambda _p: pop(record.new_passphrases, "a new passphrase"))
     monkeypatch.setattr(prompts, "choose_directory", lambda _p, _t, _s: pop(record.directories, "a folder"))
-    monkeypatch.setattr(prompts, "choose_save_path", lambda _p, _t, _s, _f: pop(record.save_paths, "a save path"))
+    def choose_save_path(_parent: QWidget | None, title: str, suggested: Path, _filter: str) -> Path | None:
+        record.save_requests.append((title, suggested))
+        return pop(record.save_paths, f"a save path ({title})")  # type: ignore[no-any-return]
+
+    def choose_open_path(_parent: QWidget | None, title: str, _directory: Path, _filter: str) -> Path | None:
+        record.open_requests.append(title)
+        return pop(record.open_paths, f"a file to open ({title})")  # type: ignore[no-any-return]
+
+    def ask_text(_parent: QWidget | None, _title: str, prompt: str, default: str = "") -> str | None:
+        record.text_requests.append((prompt, default))
+        return pop(record.texts, f"text for {prompt!r}")  # type: ignore[no-any-return]
+
+    def ask_unsaved(_parent: QWidget | None, _title: str, question: str) -> str:
+        record.unsaved_questions.append(question)
+        return pop(record.unsaved, f"save/discard/cancel for {question!r}")  # type: ignore[no-any-return]
+
+    def ask_export(_parent: QWidget | None, suggested: Path, paper: str = "letter") -> prompts.ExportAnswer | None:
+        record.export_requests.append((suggested, paper))
+        return pop(record.exports, "export choices")  # type: ignore[no-any-return]
+
+    def ask_after_export(_parent: QWidget | None, _title: str, message: str) -> str | None:
+        record.after_export_messages.append(message)
+        return pop(record.after_export, "open / show in folder / close")  # type: ignore[no-any-return]
+
+    def open_url(url: QUrl) -> bool:
+        record.opened_urls.append(url)
+        return True
+
+    monkeypatch.setattr(prompts, "choose_save_path", choose_save_path)
+    monkeypatch.setattr(prompts, "choose_open_path", choose_open_path)
+    monkeypatch.setattr(prompts, "ask_text", ask_text)
+    monkeypatch.setattr(prompts, "ask_unsaved", ask_unsaved)
+    monkeypatch.setattr(prompts, "ask_export", ask_export)
+    monkeypatch.setattr(prompts, "ask_after_export", ask_after_export)
+    monkeypatch.setattr(prompts, "open_url", open_url)
     monkeypatch.setattr(prompts, "run_dialog", lambda dialog: pytest.fail(f"dialog opened: {dialog.windowTitle()}"))
     return record
 
@@ -171,3 +219,33 @@ def type_into(qtbot: QtBot, widget: QWidget, text: str) -> None:
 
 def wait_saved(qtbot: QtBot, window: MainWindow, check: Callable[[], bool]) -> None:
     qtbot.waitUntil(check, timeout=5_000)
+
+
+# --------------------------------------------------------------------------------------------- packets
+
+
+@pytest.fixture
+def ready_vault(vault: Vault, tmp_path: Path) -> dict[str, str]:
+    """The example applicant with its deliberate problems fixed (as tests/cli's ``ready_vault``): ready to
+    export on ``AS_OF``. Returns requirement -> document id of the originals."""
+    from ecfmg_desk.vault.demo import create_demo
+    from tests.samples import make_scan_pdf
+
+    create_demo(vault, today=AS_OF)
+    docs = {d.requirement: d.id for d in vault.documents() if d.translation_of is None}
+    vault.add_document("name-verification", [make_scan_pdf(tmp_path / "nv.pdf", dpi=200)],
+                       issued=date(2023, 1, 10), name_on_document="M. J. Garcia")
+    vault.add_document("translation", [make_scan_pdf(tmp_path / "tr.pdf", dpi=200)],
+                       translation_of=docs["final-transcript"], translator="Lingua", translator_kind="professional",
+                       issued=date(2022, 8, 2))
+    return docs
+
+
+def export_bundle(vault: Vault, catalog: Catalog, folder: Path) -> Path:
+    """The student's export, as the CLI does it (for tests whose subject is what comes after)."""
+    from ecfmg_desk.packet.export import export_vault
+
+    folder.mkdir(parents=True, exist_ok=True)
+    bundle = folder / "GARCIA LOPEZ - ECFMG packet.ecfmgpkt"
+    export_vault(vault, catalog, out=folder / "GARCIA LOPEZ - ECFMG packet.pdf", bundle=bundle, as_of=AS_OF)
+    return bundle

@@ -52,12 +52,6 @@ def test_screenshot_never_waits_for_a_passphrase(vault: Vault, vault_dir: Path, 
     assert not (tmp_path / "x.png").exists()
 
 
-def test_a_bundle_says_review_mode_is_not_there_yet(vault_dir: Path, tmp_path: Path, asked: Prompts) -> None:
-    assert run_gui(vault_dir, tmp_path / "maria.ecfmgpkt", None) == 0
-    assert asked.infos and "Review mode is not available yet" in asked.infos[0][1]
-    assert not is_vault(vault_dir)
-
-
 def test_a_wrong_passphrase_is_explained_then_asked_again(qtbot: QtBot, vault_dir: Path, asked: Prompts,
                                                           memory_keyring: MemoryKeyring) -> None:
     Vault.open(vault_dir, create=True, passphrase=PASS).close()

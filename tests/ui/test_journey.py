@@ -177,12 +177,16 @@ def journey(qtbot: QtBot, tmp: Path, window: MainWindow, asked: Prompts) -> None
     assert review.export_button.isEnabled()
     assert "10 of 10 required items ready." in review.summary_label.text()
     packet = tmp / "packet.pdf"
-    asked.save_paths.append(packet)
+    asked.exports.append(prompts.ExportAnswer(packet=packet, bundle=tmp / "packet.ecfmgpkt", password=None,
+                                              paper="letter"))
+    asked.after_export.append(None)  # Close: neither open the PDF nor its folder
     click(qtbot, review.export_button)
-    qtbot.waitUntil(lambda: bool(asked.infos or asked.errors), timeout=60_000)
+    qtbot.waitUntil(lambda: bool(asked.after_export_messages or asked.errors), timeout=60_000)
     assert asked.errors == []
-    title, message = asked.infos[0]
-    assert title == "Packet written"
-    assert message.startswith(f"Your packet is ready: {packet} (")
+    message = asked.after_export_messages[0]
+    assert message.startswith("Your packet is ready: “packet.pdf” (")
+    assert "“packet.ecfmgpkt”" in message
     assert packet.read_bytes().startswith(b"%PDF")
+    assert (tmp / "packet.ecfmgpkt").is_file()
+    assert asked.opened_urls == []
     assert review.export_button.isEnabled()

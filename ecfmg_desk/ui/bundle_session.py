@@ -1,0 +1,147 @@
+"""Review mode: a student's bundle, opened read-only, as the same kind of session the window already shows.
+
+:class:`BundleSession` is a :class:`~ecfmg_desk.ui.session.Session` whose documents, profile and findings come
+from the verified bundle's manifest (the findings *as exported*, not re-validated), whose pages come from the
+bundle's files, and which refuses every edit. The advisor's decisions and comments live in its
+:class:`~ecfmg_desk.ui.reviewing.ReviewDraft` until :meth:`BundleSession.save_review` writes REVIEW.json.
+
+Imported only when a bundle is opened (the packet code is not needed to start the app).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject
+
+from ecfmg_desk.core.catalog import Catalog
+from ecfmg_desk.core.model import Document, FileInfo, Profile, ValidationResult
+from ecfmg_desk.core.rules import RequirementState, StateName, requirement_states
+from ecfmg_desk.errors import UsageError
+from ecfmg_desk.packet.apply import AppliedReview
+from ecfmg_desk.packet.bundle import OpenedBundle
+from ecfmg_desk.packet.review import make_review, write_review
+from ecfmg_desk.ui.reviewing import ReviewDraft
+from ecfmg_desk.ui.session import Session
+from ecfmg_desk.ui.words import file_name
+from ecfmg_desk.ui.workers import Task
+
+THUMBNAIL_PX = 256
+
+
+def exported_states(catalog: Catalog, profile: Profile, documents: Sequence[Document],
+                    result: ValidationResult) -> dict[str, RequirementState]:
+    """The checklist as the student saw it at export.
+
+    The bundle carries only part of the profile (not the clinical-skills route or transferred credits), so a
+    conditional item cannot be re-evaluated here; whether an empty item was needed is read from the exported
+    findings instead: it was needed exactly when the student's validation reported it ``missing``.
+    """
+    states = requirement_states(catalog, profile, documents, result)
+    missing = {f.requirement for f in result.findings if f.code == "missing"}
+    fixed: dict[str, RequirementState] = {}
+    for rid, state in states.items():
+        requirement = catalog.get(rid)
+        if state.documents == 0 and state.state in ("missing", "not-needed", "optional") and requirement \
+                and rid != "translation":
+            if rid in missing:
+                state = replace(state, state="missing", required=True)
+            else:
+                word: StateName = "optional" if requirement.required is False else "not-needed"
+                state = replace(state, state=word, required=False)
+        fixed[rid] = state
+    return fixed
+
+
+class BundleSession(Session):
+    read_only = True
+
+    def __init__(self, bundle: OpenedBundle, path: Path, catalog: Catalog, *, today: date | None = None,
+                 reviewer: str = "", parent: QObject | None = None) -> None:
+        QObject.__init__(self, parent)
+        self.bundle = bundle
+        self.bundle_path = Path(path)
+        self.manifest = bundle.manifest
+        self.today = today or date.today()
+        self.draft = ReviewDraft(reviewer, self.today, self)
+        self.saved_to: Path | None = None
+        self._init_state(catalog, bundle.validation.as_of)
+        self.reload()
+
+    # -- what the window shows ------------------------------------------------------------------------
+
+    @property
+    def student(self) -> str:
+        return self.manifest.applicant.name_of_record
+
+    @property
+    def exported(self) -> date:
+        return self.manifest.created
+
+    def reload(self) -> None:
+        documents = list(self.manifest.documents)
+        self.documents = documents
+        self.profile = self.manifest.applicant.to_profile()
+        self.result = self.manifest.validation
+        self.states = exported_states(self.catalog, self.profile, documents, self.result)
+        self.changed.emit()
+
+    def _file_reader(self) -> Callable[[FileInfo], bytes]:
+        return self.bundle.file_bytes
+
+    def _thumbnail_reader(self) -> Callable[[FileInfo], bytes | None]:
+        bundle = self.bundle
+
+        def thumbnail(info: FileInfo) -> bytes | None:
+            from ecfmg_desk.vault.inspect import render_page
+
+            return render_page(bundle.file_bytes(info), info.kind, 0, THUMBNAIL_PX)
+
+        return thumbnail
+
+    def close(self) -> None:
+        self.bundle.close()
+
+    # -- nothing in a bundle can change ---------------------------------------------------------------
+
+    def _refuse(self) -> UsageError:
+        return UsageError("This packet is open for review only; nothing in it can be changed.")
+
+    def edit_document(self, document_id: str, changes: Mapping[str, Any]) -> None:
+        raise self._refuse()
+
+    def update_profile(self, changes: Mapping[str, Any]) -> None:
+        raise self._refuse()
+
+    def remove_document(self, document_id: str) -> None:
+        raise self._refuse()
+
+    def start_import(self, requirement_id: str, paths: Sequence[Path], metadata: Mapping[str, Any], *,
+                     done: Callable[[Document], None], failed: Callable[[str], None],
+                     replace: str | None = None) -> Task | None:
+        failed(self._refuse().message)
+        return None
+
+    def load_review(self, path: Path) -> AppliedReview:
+        raise self._refuse()
+
+    # -- the review -------------------------------------------------------------------------------------
+
+    def document_ids(self) -> list[str]:
+        return [d.id for d in self.documents]
+
+    def suggested_review_path(self) -> Path:
+        name = file_name(f"{self.student or 'Student'} - review {self.draft.today.isoformat()}") + ".json"
+        return self.bundle_path.parent / name
+
+    def save_review(self, path: Path) -> None:
+        """Write REVIEW.json (``DeskError`` when it cannot be written; nothing is then marked saved)."""
+        review = make_review(self.manifest, self.draft.decisions, self.draft.comment_texts, self.draft.reviewer,
+                             self.draft.today)
+        write_review(path, review)
+        self.saved_to = Path(path)
+        self.draft.mark_saved()
