@@ -186,7 +186,8 @@ def _page_json(page: Page) -> dict[str, object]:
 
 def _document_json(doc: Document, documents: Sequence[Document], statuses: Mapping[str, str]) -> dict[str, object]:
     """The ``list --json`` document object (DESIGN.md section 3) without ``review``, plus what rebuilds the
-    Document exactly: each file's member and page measurements, the manual translation status, the notes."""
+    Document exactly: each file's member and page measurements, the manual translation status. The applicant's
+    private notes stay in the vault (the app tells them "only you see it")."""
     return {
         "id": doc.id,
         "requirement": doc.requirement,
@@ -212,7 +213,6 @@ def _document_json(doc: Document, documents: Sequence[Document], statuses: Mappi
         "translator": doc.translator,
         "translator_kind": doc.translator_kind,
         "manual_translation_status": doc.manual_translation_status,
-        "notes": doc.notes,
         "sha256": doc.sha256,
     }
 
@@ -274,7 +274,8 @@ def write_bundle(
                     medical_school=profile.medical_school,
                 ),
                 catalog_cycle=catalog_cycle,
-                documents=tuple(replace(d, review=None) for d in documents),  # reviews stay home
+                # reviews and private notes stay home
+                documents=tuple(replace(d, review=None, notes="") for d in documents),
                 translation_statuses={
                     d.id: translation_statuses.get(d.id) or translation_status(d, list(documents)) for d in documents
                 },
@@ -422,7 +423,7 @@ _TOP_KEYS = (
 _DOC_KEYS = (
     "id", "requirement", "pages", "files", "issued", "expires", "language", "name_on_document",
     "translation_of", "translations", "translation_status", "translator", "translator_kind",
-    "manual_translation_status", "notes", "sha256",
+    "manual_translation_status", "sha256",
 )  # fmt: skip
 _FILE_KEYS = ("name", "sha256", "kind", "size", "member", "page_sizes")
 _PAGE_KEYS = ("width_px", "height_px", "dpi", "width_pt", "height_pt", "color")
@@ -523,7 +524,6 @@ def _parse_documents(top: _Reader, members: Mapping[str, Member]) -> tuple[tuple
             translator=d.text("translator", optional=True, limit=1000),
             translator_kind=d.text("translator_kind", optional=True, limit=100),
             manual_translation_status=d.text("manual_translation_status", optional=True, limit=100),
-            notes=d.text("notes", limit=100_000),
             sha256=sha,
         )
         if d.whole("pages") != doc.page_count:

@@ -109,10 +109,17 @@ def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 # --- round trip -----------------------------------------------------------------------------------------
 
 
+def test_private_notes_never_leave_the_vault(exported: Exported) -> None:
+    with zipfile.ZipFile(exported.path) as zf:
+        for name in zf.namelist():
+            assert b"parents' house" not in zf.read(name), name
+
+
 def test_round_trip_rebuilds_the_documents_exactly(exported: Exported, sandbox: Path) -> None:
     manifest = verify_bundle(exported.path)
     assert manifest == exported.manifest
-    assert manifest.documents == tuple(replace(d, review=None) for d in exported.documents)
+    # everything but the advisor's review and the applicant's private notes
+    assert manifest.documents == tuple(replace(d, review=None, notes="") for d in exported.documents)
     with open_bundle(exported.path) as bundle:
         folder = bundle.folder
         assert folder.parent == sandbox
