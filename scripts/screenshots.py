@@ -1,5 +1,5 @@
 """Write the README's screenshots: the example applicant's checklist, a requirement page and the review page;
-the export dialog; an advisor's review mode; the student's document with the advisor's comments.
+the locked window; the export dialog; an advisor's review mode; the student's document with the advisor's comments.
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
 
@@ -23,7 +23,7 @@ AS_OF = date(2026, 5, 4)
 PASSPHRASE = "screenshots only, never a real vault"
 SIZES = {"checklist": (1366, 768), "requirement": (1366, 768), "review": (1366, 768),
          "checklist-1920x1080": (1920, 1080), "review-mode": (1366, 768), "review-summary": (1366, 768),
-         "student-comments": (1366, 768)}
+         "student-comments": (1366, 768), "locked": (1366, 768)}
 ADVISOR = "Dr. Ana Ruiz"
 
 
@@ -82,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
         shoot("requirement")
         window.open_review()
         shoot("review")
+        window.lock()  # View → Lock: nothing personal stays on screen
+        shoot("locked")
+        window.unlock()
         window.close()
 
         # a fixed path, so the picture does not depend on who runs the script

@@ -27,7 +27,7 @@ from ecfmg_desk.core.model import Profile
 from ecfmg_desk.errors import DeskError
 from ecfmg_desk.ui import prompts
 from ecfmg_desk.ui.session import Session
-from ecfmg_desk.ui.widgets import DateField, heading, muted, wrapping
+from ecfmg_desk.ui.widgets import DateField, RedrawWhenShown, heading, muted, wrapping
 
 SAVE_DELAY_MS = 500
 
@@ -172,7 +172,7 @@ class ProfilePage(QScrollArea):
         outer.addStretch(0)
         self.setWidget(wrapper)
 
-        self._stale = True
+        self._redraws = RedrawWhenShown(self, self.refresh)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(SAVE_DELAY_MS)
@@ -182,15 +182,12 @@ class ProfilePage(QScrollArea):
         self.refresh()
 
     def showEvent(self, event: QShowEvent) -> None:
-        if self._stale:
-            self.refresh()
+        self._redraws.shown()
         super().showEvent(event)
 
     def refresh(self) -> None:
-        if not self.isVisible():
-            self._stale = True
+        if not self._redraws.due():
             return
-        self._stale = False
         if not self._timer.isActive():
             self.form.set_profile(self.session.profile)
         if self.session.vault.has_passphrase:

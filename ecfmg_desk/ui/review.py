@@ -47,7 +47,7 @@ from ecfmg_desk.ui.models import REQUIREMENT_ROLE, FindingsModel, ReviewSummaryM
 from ecfmg_desk.ui.reviewing import ReviewDraft
 from ecfmg_desk.ui.session import Session
 from ecfmg_desk.ui.settings import export_paper, set_export_paper
-from ecfmg_desk.ui.widgets import StatusBadge, heading, icon_button, muted, wrapping
+from ecfmg_desk.ui.widgets import RedrawWhenShown, StatusBadge, heading, icon_button, muted, wrapping
 from ecfmg_desk.ui.words import file_name, format_date, plural
 
 if TYPE_CHECKING:
@@ -111,7 +111,7 @@ class ReviewPage(QWidget):
         draft = getattr(session, "draft", None)
         self.draft: ReviewDraft | None = draft if isinstance(draft, ReviewDraft) else None
         self._export_task: Any = None
-        self._stale = True
+        self._redraws = RedrawWhenShown(self, self.refresh)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 18)
         layout.setSpacing(10)
@@ -219,16 +219,13 @@ class ReviewPage(QWidget):
         self.refresh()
 
     def showEvent(self, event: QShowEvent) -> None:
-        if self._stale:
-            self.refresh()
+        self._redraws.shown()
         super().showEvent(event)
 
     def refresh(self) -> None:
         """Redraw from the session; a hidden page only notes that it must (imports stay smooth)."""
-        if not self.isVisible():
-            self._stale = True
+        if not self._redraws.due():
             return
-        self._stale = False
         if self.read_only:
             self._refresh_review()
             return

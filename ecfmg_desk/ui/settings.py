@@ -144,3 +144,25 @@ def set_export_paper(settings: QSettings | None, paper: str) -> None:
     if settings is not None and paper in ("letter", "a4"):
         settings.setValue("export/paper", paper)
         settings.sync()
+
+
+# ------------------------------------------------------------------------------------------- locking
+
+LOCK_MINUTES_DEFAULT = 10.0
+
+
+def lock_minutes(settings: QSettings | None) -> float:
+    """Minutes without input before the window locks itself (UX.md principle 8); 0: never."""
+    if settings is None:
+        return LOCK_MINUTES_DEFAULT
+    try:
+        value = float(str(settings.value("security/lock_after_minutes", LOCK_MINUTES_DEFAULT)))
+    except ValueError:
+        return LOCK_MINUTES_DEFAULT
+    return value if value >= 0 else LOCK_MINUTES_DEFAULT
+
+
+def set_lock_minutes(settings: QSettings | None, minutes: float) -> None:
+    if settings is not None and minutes >= 0:
+        settings.setValue("security/lock_after_minutes", minutes)
+        settings.sync()

@@ -6,6 +6,7 @@ Nothing here knows about ECFMG rules; they only show and collect values.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -209,6 +210,32 @@ class DateField(QDateEdit):
             today = QDate.currentDate()
             self.calendarWidget().setCurrentPage(today.year(), today.month())
         return super().eventFilter(watched, event)
+
+
+# --------------------------------------------------------------------------------------------- pages
+
+
+class RedrawWhenShown:
+    """For a page that is slow to redraw: while it is hidden a change only marks it stale (imports stay
+    smooth), and it redraws when shown. The page calls :meth:`due` first thing in its ``refresh`` and
+    :meth:`shown` from its ``showEvent``."""
+
+    def __init__(self, page: QWidget, redraw: Callable[[], None]) -> None:
+        self._page = page
+        self._redraw = redraw
+        self.stale = True
+
+    def due(self) -> bool:
+        """Whether to redraw now; ``False`` (noted for later) while the page is hidden."""
+        if not self._page.isVisible():
+            self.stale = True
+            return False
+        self.stale = False
+        return True
+
+    def shown(self) -> None:
+        if self.stale:
+            self._redraw()
 
 
 # --------------------------------------------------------------------------------------------- labels

@@ -31,6 +31,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -49,8 +50,9 @@ from PySide6.QtWidgets import (
 
 from ecfmg_desk import APP_NAME
 from ecfmg_desk.core.model import Finding
-from ecfmg_desk.errors import DeskError
+from ecfmg_desk.errors import DeskError, WrongPassphraseError
 from ecfmg_desk.ui import icons, prompts
+from ecfmg_desk.ui.lock import InactivityLock, LockScreen, check_passphrase
 from ecfmg_desk.ui.models import NOT_NEEDED_GROUP, STATE_ROLE, ChecklistModel
 from ecfmg_desk.ui.profile import ProfilePage
 from ecfmg_desk.ui.requirement import RequirementPage
@@ -59,6 +61,7 @@ from ecfmg_desk.ui.reviewing import ReviewDraft
 from ecfmg_desk.ui.session import Session
 from ecfmg_desk.ui.settings import (
     forget_bundles,
+    lock_minutes,
     os_user_name,
     recent_bundles,
     reviewer_name,
@@ -263,9 +266,22 @@ class MainWindow(QMainWindow):
             self.banner.save_button.clicked.connect(self.save_review)
             column.addWidget(self.banner)
             column.addWidget(self.splitter, 1)
-            self.setCentralWidget(central)
+            self.content: QWidget = central
         else:
-            self.setCentralWidget(self.splitter)
+            self.content = self.splitter
+        # the content, or the lock screen in its place (UX.md principle 8)
+        self.screens = QStackedWidget(self)
+        self.screens.addWidget(self.content)
+        self.lock_screen = LockScreen(self.screens)
+        self.screens.addWidget(self.lock_screen)
+        self.screens.setCurrentWidget(self.content)
+        self.setCentralWidget(self.screens)
+        self._wrapped_key: dict[str, Any] | None = None if self.review_mode else session.vault.wrapped_key()
+        self._enabled_before_lock: dict[QAction, bool] = {}
+        self._focus_before_lock: QWidget | None = None
+        self.inactivity = InactivityLock(lock_minutes(settings), self)
+        self.inactivity.expired.connect(self.lock)
+        self.lock_screen.unlock_requested.connect(self._unlock_requested)
 
         self._build_status_bar()
         self._build_actions()
@@ -298,6 +314,7 @@ class MainWindow(QMainWindow):
         session.undo_stack.indexChanged.connect(self._update_undo)
         self.refresh()
         self._restore_settings()
+        self.inactivity.start()
         start = self._next_requirement() or (session.catalog.requirements[0].id if session.catalog.requirements
                                              else None)
         if self.review_mode:
@@ -408,15 +425,19 @@ class MainWindow(QMainWindow):
         self.profile_action = self._action(self.tr("Your &profile"), self.open_profile, "Ctrl+Shift+P", "profile")
         if not review:
             edit_menu = menu.addMenu(self.tr("&Edit"))
+            self.edit_menu: QMenu | None = edit_menu
             edit_menu.addAction(self.undo_action)
             edit_menu.addAction(self.redo_action)
             edit_menu.addSeparator()
             edit_menu.addAction(self.profile_action)
         else:
+            self.edit_menu = None
             self.profile_action.setEnabled(False)
 
         view_menu = menu.addMenu(self.tr("&View"))
-        self.checklist_action = self._action(self.tr("&Checklist"), self.focus_checklist, "Ctrl+L")
+        self.checklist_action = self._action(self.tr("&Checklist"), self.focus_checklist, "Ctrl+Shift+L")
+        self.lock_action = self._action(self.tr("&Lock"), self.lock, "Ctrl+L", "lock")
+        self.lock_action.setToolTip(self.tr("Hide everything until the recovery passphrase is typed"))
         self.show_not_needed_action = self._action(
             self.tr("Show items &not needed for this student") if review else self.tr("Show items &not needed for you"),
             self._toggle_not_needed)
@@ -427,6 +448,8 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.export_action)
         view_menu.addSeparator()
         view_menu.addAction(self.show_not_needed_action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.lock_action)
 
         help_menu = menu.addMenu(self.tr("&Help"))
         self.help_action = self._action(self.tr("&Help for this item"), self.show_help,
@@ -482,6 +505,14 @@ class MainWindow(QMainWindow):
         self.progress_bar.setValue(ready)
         self.progress_bar.setAccessibleDescription(self.progress_label.text())
         self._show_next_step()
+        self._update_title()
+
+    def _update_title(self) -> None:
+        """The applicant's name in the title bar; none while locked (a taskbar shows it too)."""
+        if self.locked:
+            self.setWindowTitle(self.tr("{app} — Locked[*]").format(app=APP_NAME))
+            return
+        session = self.session
         name = session.profile.name_of_record
         family = session.profile.family_name.strip()
         shown = (session.profile.given_names.strip() + " " + family.upper()).strip() if family else name
@@ -561,6 +592,9 @@ class MainWindow(QMainWindow):
             self.navigate(target)
 
     def _busy(self, busy: bool) -> None:
+        if self.locked:  # the import goes on; the status bar shows only its bar (no file names)
+            self.import_bar.setVisible(busy)
+            return
         for widget in (self.import_label, self.import_bar, self.cancel_button):
             widget.setVisible(busy)
         self.attach_action.setEnabled(not busy)
@@ -576,7 +610,7 @@ class MainWindow(QMainWindow):
     def show_notice(self, text: str, *, offer_undo: bool = False) -> None:
         """A short message in the status bar for a few seconds; after a removal, with an Undo button."""
         self.notice_label.setText(text)
-        self.undo_button.setVisible(offer_undo and self.session.undo_stack.canUndo())
+        self.undo_button.setVisible(offer_undo and self.session.undo_stack.canUndo() and not self.locked)
         self.undo_button.setToolTip(self.session.undo_stack.undoText())
         self._notice_timer.start()
 
@@ -585,6 +619,8 @@ class MainWindow(QMainWindow):
         self.undo_button.hide()
 
     def _update_undo(self, *_args: object) -> None:
+        if self.locked:  # brought up to date on unlocking
+            return
         stack = self.session.undo_stack
         busy = self.session.importing
         self.undo_action.setEnabled(stack.canUndo() and not busy)
@@ -595,6 +631,88 @@ class MainWindow(QMainWindow):
                                  else self.tr("&Redo"))
         if not stack.canUndo():
             self.undo_button.hide()
+
+    # -- locking --------------------------------------------------------------------------------------------
+
+    @property
+    def locked(self) -> bool:
+        return self.screens.currentWidget() is self.lock_screen
+
+    def lock(self) -> None:
+        """View → Lock (Ctrl+L), or minutes without input: only the lock screen stays; imports and exports go on."""
+        if self.locked:
+            return
+        for _ in range(5):  # an open menu, combo list or calendar would stay on top of the lock screen
+            popup = QApplication.activePopupWidget()
+            if popup is None:
+                break
+            popup.close()
+        self.requirement_page.flush()
+        self.profile_page.flush()
+        focused = QApplication.focusWidget()
+        self._focus_before_lock = focused if focused is not None and self.isAncestorOf(focused) else None
+        if self.review_mode:
+            self.lock_screen.prepare("", asks_passphrase=False, note=self.tr(
+                "The student's packet is hidden. Click Unlock to show it again."))
+        else:
+            if not self.session.importing:  # (the vault is busy while an import writes: keep what was read)
+                self._wrapped_key = self.session.vault.wrapped_key()
+            place = self.tr("Vault folder: {name}").format(name=self.session.vault.path.name)
+            if self._wrapped_key is not None:
+                self.lock_screen.prepare(place, asks_passphrase=True,
+                                         note=self.tr("Type your recovery passphrase to unlock."))
+            else:
+                self.lock_screen.prepare(place, asks_passphrase=False, note=self.tr(
+                    "This vault has no recovery passphrase: set one in the Profile page to protect the lock."))
+        self.screens.setCurrentWidget(self.lock_screen)
+        keep = {self.lock_action, self.quit_action, self.about_action}
+        self._enabled_before_lock = {a: a.isEnabled() for a in self.actions() if a not in keep}
+        for action in self._enabled_before_lock:
+            action.setEnabled(False)
+        for sub in (self.recent_menu, self.edit_menu):
+            if sub is not None:
+                sub.menuAction().setEnabled(False)
+        for widget in (self.notice_label, self.undo_button, self.import_label, self.cancel_button):
+            widget.hide()
+        self.inactivity.pause()
+        self._update_title()
+        self.lock_screen.focus()
+
+    def _unlock_requested(self, passphrase: str) -> None:
+        if self.lock_screen.asks_passphrase and self._wrapped_key is not None:
+            if not passphrase:
+                self.lock_screen.show_error(self.tr("Type your recovery passphrase."))
+                return
+            try:
+                check_passphrase(self._wrapped_key, passphrase)
+            except WrongPassphraseError as exc:
+                self.lock_screen.show_error(exc.message)
+                return
+        self.unlock()
+
+    def unlock(self) -> None:
+        if not self.locked:
+            return
+        self.lock_screen.prepare("", asks_passphrase=False)  # nothing typed stays in the field
+        self.screens.setCurrentWidget(self.content)
+        for action, enabled in self._enabled_before_lock.items():
+            action.setEnabled(enabled)
+        self._enabled_before_lock = {}
+        for sub in (self.recent_menu, self.edit_menu):
+            if sub is not None:
+                sub.menuAction().setEnabled(True)
+        busy = self.session.importing
+        for widget in (self.import_label, self.import_bar, self.cancel_button):
+            widget.setVisible(busy)
+        if not self.review_mode:
+            self.attach_action.setEnabled(not busy)
+        self.notice_label.show()
+        self._update_undo()
+        self._update_title()
+        if self._focus_before_lock is not None and self._focus_before_lock.isVisible():
+            self._focus_before_lock.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._focus_before_lock = None
+        self.inactivity.restart()
 
     # -- navigation -----------------------------------------------------------------------------------------
 
@@ -919,6 +1037,7 @@ class MainWindow(QMainWindow):
         self.requirement_page.flush()
         self.profile_page.flush()
         self.save_settings()
+        self.inactivity.stop()
         self.session.shutdown()
         self.session.blockSignals(True)  # nothing more reaches these views, whatever is torn down first
         self.session.undo_stack.blockSignals(True)

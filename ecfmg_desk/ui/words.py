@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 
+from ecfmg_desk.core import rules
 from ecfmg_desk.core.model import Document, Page
 
 if TYPE_CHECKING:
@@ -87,10 +88,10 @@ def confidence_word(mark: str) -> str:
 
 
 def format_date(value: date | None) -> str:
-    """``15 Jul 2022``: the month as a word, so nobody reads the day as the month."""
+    """``15 Jul 2022`` (as :func:`ecfmg_desk.core.rules.format_date`), or "not set"."""
     if value is None:
         return tr("not set")
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    return rules.format_date(value)
 
 
 def plural(count: int, one: str, many: str) -> str:
@@ -124,7 +125,6 @@ def document_files_line(document: Document) -> str:
     if len(names) <= 3:
         return ", ".join(names)
     return ", ".join(names[:2]) + tr(", and {n} more").format(n=len(names) - 2)
-
 
 
 def decision_word(decision: str | None) -> str:

@@ -153,13 +153,19 @@ def vault(vault_dir: Path) -> Iterator[Vault]:
         yield opened
 
 
-@pytest.fixture
-def window(qtbot: QtBot, vault: Vault, catalog: Catalog, asked: Prompts) -> Iterator[MainWindow]:
-    session = Session(vault, catalog, as_of=AS_OF)
+def show_window(qtbot: QtBot, session: Session) -> MainWindow:
+    """The main window on ``session``, shown and exposed (the test closes it)."""
     main = MainWindow(session, open_settings())
     qtbot.addWidget(main)
     main.show()
     qtbot.waitExposed(main)
+    return main
+
+
+@pytest.fixture
+def window(qtbot: QtBot, vault: Vault, catalog: Catalog, asked: Prompts) -> Iterator[MainWindow]:
+    session = Session(vault, catalog, as_of=AS_OF)
+    main = show_window(qtbot, session)
     yield main
     main.close()
     session.shutdown()
