@@ -8,11 +8,8 @@ PNG/TIFF go in losslessly (img2pdf), and the stamp naming each page is a vector 
 
 from __future__ import annotations
 
-import contextlib
 import io
 import logging
-import os
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -29,6 +26,7 @@ from ecfmg_desk.core.model import Document, FileInfo, Profile, ValidationResult
 from ecfmg_desk.core.rules import format_date
 from ecfmg_desk.errors import BadInputError, CancelledError, ExportBlockedError, IntegrityError
 
+from ._output import atomic_output
 from ._pdfstream import OutlineNode, PdfCopyError, Source, StreamingPdfWriter
 from ._textpages import ContentsLine, Cover, fix_space_mapping, render_text_pages
 
@@ -351,36 +349,20 @@ def assemble_packet(
     step()
     first_document_page = text.first_stamp  # 0-based index of the first document page in the packet
 
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        handle, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
-    except OSError as exc:
-        raise BadInputError(f"Cannot write the packet in {out.parent}: {exc.strerror}") from exc
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(handle, "wb", buffering=1 << 20) as fh:
-            outline = _write_packet(
-                fh,
-                text.pdf,
-                text.cover_pages + text.contents_pages,
-                plan,
-                paper_size,
-                password,
-                read_file,
-                profile,
-                app_version,
-                step,
-                cancel,
-            )
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, out)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        if isinstance(exc, OSError):
-            raise BadInputError(f"Cannot write the packet to {out}: {exc.strerror or exc}") from exc
-        raise
+    with atomic_output(out, "packet") as fh:
+        outline = _write_packet(
+            fh,
+            text.pdf,
+            text.cover_pages + text.contents_pages,
+            plan,
+            paper_size,
+            password,
+            read_file,
+            profile,
+            app_version,
+            step,
+            cancel,
+        )
     step()
 
     def entry(node: OutlineNode) -> OutlineEntry:

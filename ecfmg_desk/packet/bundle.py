@@ -17,7 +17,6 @@ folder under names it makes up, and hands out the bytes only once everything mat
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -51,6 +50,7 @@ from ecfmg_desk.core.model import (
 )
 from ecfmg_desk.errors import BadInputError, IntegrityError, TamperedBundleError, UnknownDocumentError
 from ecfmg_desk.packet._json import strict_loads
+from ecfmg_desk.packet._output import atomic_output
 
 __all__ = [
     "BUNDLE_FORMAT",
@@ -240,67 +240,48 @@ def write_bundle(
     SHA-256 the vault recorded (``IntegrityError`` if they differ). Nothing is left behind on failure.
     """
     members: list[Member] = []
-    handle, tmp_name = _temp_beside(out)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(handle, "wb") as raw, zipfile.ZipFile(raw, "w", allowZip64=True) as zf:
-            seen: set[str] = set()
-            for doc in documents:
-                for file in doc.files:
-                    name = _member_name(file)
-                    if name in seen:
-                        continue
-                    seen.add(name)
-                    data = read_file(file)
-                    digest = hashlib.sha256(data).hexdigest()
-                    if digest != file.sha256 or len(data) != file.size:
-                        raise IntegrityError(
-                            f"{file.name} no longer matches what was imported; run `ecfmg-desk check`."
-                        )
-                    zf.writestr(_zip_info(name, len(data)), data, compress_type=zipfile.ZIP_STORED)
-                    members.append(Member(name, digest, len(data)))
-                    del data
-            members.append(_copy_into(zf, packet_pdf, PACKET_MEMBER))
-            manifest = BundleManifest(
-                format_version=BUNDLE_FORMAT_VERSION,
-                app_version=app_version,
-                bundle_id=str(uuid.uuid4()),
-                vault_id=vault_id,
-                created=created,
-                applicant=ApplicantSummary(
-                    given_names=profile.given_names,
-                    family_name=profile.family_name,
-                    usmle_id=profile.usmle_id,
-                    medical_school=profile.medical_school,
-                ),
-                catalog_cycle=catalog_cycle,
-                # reviews and private notes stay home
-                documents=tuple(replace(d, review=None, notes="") for d in documents),
-                translation_statuses={
-                    d.id: translation_statuses.get(d.id) or translation_status(d, list(documents)) for d in documents
-                },
-                validation=validation,
-                members=tuple(members),
-            )
-            body = json.dumps(manifest.to_json(), ensure_ascii=False, indent=1).encode("utf-8")
-            zf.writestr(_zip_info(MANIFEST_NAME, len(body)), body, compress_type=zipfile.ZIP_DEFLATED)
-            raw.flush()
-            os.fsync(raw.fileno())
-        os.replace(tmp, out)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        if isinstance(exc, OSError):
-            raise BadInputError(f"Cannot write the bundle to {out}: {exc.strerror or exc}") from exc
-        raise
+    with atomic_output(out, "bundle") as raw, zipfile.ZipFile(raw, "w", allowZip64=True) as zf:
+        seen: set[str] = set()
+        for doc in documents:
+            for file in doc.files:
+                name = _member_name(file)
+                if name in seen:
+                    continue
+                seen.add(name)
+                data = read_file(file)
+                digest = hashlib.sha256(data).hexdigest()
+                if digest != file.sha256 or len(data) != file.size:
+                    raise IntegrityError(
+                        f"{file.name} no longer matches what was imported; run `ecfmg-desk check`."
+                    )
+                zf.writestr(_zip_info(name, len(data)), data, compress_type=zipfile.ZIP_STORED)
+                members.append(Member(name, digest, len(data)))
+                del data
+        members.append(_copy_into(zf, packet_pdf, PACKET_MEMBER))
+        manifest = BundleManifest(
+            format_version=BUNDLE_FORMAT_VERSION,
+            app_version=app_version,
+            bundle_id=str(uuid.uuid4()),
+            vault_id=vault_id,
+            created=created,
+            applicant=ApplicantSummary(
+                given_names=profile.given_names,
+                family_name=profile.family_name,
+                usmle_id=profile.usmle_id,
+                medical_school=profile.medical_school,
+            ),
+            catalog_cycle=catalog_cycle,
+            # reviews and private notes stay home
+            documents=tuple(replace(d, review=None, notes="") for d in documents),
+            translation_statuses={
+                d.id: translation_statuses.get(d.id) or translation_status(d, list(documents)) for d in documents
+            },
+            validation=validation,
+            members=tuple(members),
+        )
+        body = json.dumps(manifest.to_json(), ensure_ascii=False, indent=1).encode("utf-8")
+        zf.writestr(_zip_info(MANIFEST_NAME, len(body)), body, compress_type=zipfile.ZIP_DEFLATED)
     return manifest
-
-
-def _temp_beside(out: Path) -> tuple[int, str]:
-    try:
-        return tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
-    except OSError as exc:
-        raise BadInputError(f"Cannot write in {out.parent}: {exc.strerror}") from exc
 
 
 def _zip_info(name: str, size: int) -> zipfile.ZipInfo:

@@ -30,7 +30,7 @@ class BlobDamaged(Exception):
 
 
 @contextlib.contextmanager
-def atomic_writer(path: Path) -> Iterator[BinaryIO]:
+def atomic_writer(path: Path, buffering: int = -1) -> Iterator[BinaryIO]:
     """A file handle whose contents appear at ``path`` only when the block ends without error.
 
     Readers see the old file or the new one, never half of it: temp file beside the target, fsync, rename,
@@ -39,7 +39,7 @@ def atomic_writer(path: Path) -> Iterator[BinaryIO]:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with os.fdopen(fd, "wb", buffering=buffering) as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
