@@ -457,7 +457,22 @@ def cmd_restore(ctx: Context) -> int:
     return 0
 
 
+def _no_display() -> bool:
+    """On Linux/BSD without DISPLAY or WAYLAND_DISPLAY (an SSH session, a server), Qt would abort the whole
+    process with a misleading message about xcb libraries; we check first."""
+    if sys.platform in ("win32", "darwin") or os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def cmd_gui(ctx: Context) -> int:
+    if _no_display():
+        if ctx.args.screenshot is None:
+            raise UsageError(
+                "There is no screen to open the window on (DISPLAY and WAYLAND_DISPLAY are not set). Run ECFMG "
+                "Desk from your desktop, or use the command line: `ecfmg-desk --help`."
+            )
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
     from ecfmg_desk.ui.app import run_gui
     from ecfmg_desk.vault.location import HOME_ENV
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import zipfile
 from pathlib import Path
 
@@ -288,3 +289,18 @@ def test_version(tmp_path: Path) -> None:
     result = run_process("--version")
     assert result.returncode == 0 and __version__ in result.stdout
     assert os.sep not in __version__
+
+
+def _headless_env() -> dict[str, str]:
+    return {"DISPLAY": "", "WAYLAND_DISPLAY": "", "QT_QPA_PLATFORM": "", "ECFMG_DESK_PASSPHRASE": PASS}
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="X11/Wayland display variables are Linux/BSD")
+def test_gui_without_a_screen_says_so_instead_of_crashing(tmp_path: Path) -> None:
+    result = run_process("--vault", tmp_path / "v", "gui", env=_headless_env())
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: ") and "no screen" in result.stderr
+    shot = tmp_path / "shot.png"
+    result = run_process("--vault", tmp_path / "v", "gui", "--screenshot", shot, env=_headless_env())
+    assert result.returncode == 0, result.stderr
+    assert shot.read_bytes().startswith(b"\x89PNG")
