@@ -6,7 +6,9 @@ import json
 import zipfile
 from pathlib import Path
 
+import keyring
 import pytest
+from keyring.backends import fail
 from pypdf import PdfReader
 
 from tests.cli.conftest import Cli
@@ -148,3 +150,19 @@ def test_apply_review_refuses_foreign_and_malformed_files(cli: Cli, tmp_path: Pa
         result = cli("apply-review", bad)
         assert result.code == 2 and result.err.startswith("error: "), text
     assert cli("list", "--json").json() == before
+
+
+def test_verify_and_review_need_no_vault_and_no_key(cli: Cli, tmp_path: Path, ready_vault: dict[str, str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    bundle = tmp_path / "packet.ecfmgpkt"
+    assert cli("export", "--out", tmp_path / "p.pdf", "--bundle", bundle, "--as-of", AS_OF).code == 0
+    # now the advisor's laptop: no keyring backend, no passphrase, no vault anywhere
+    keyring.set_keyring(fail.Keyring())  # restored by the memory_keyring fixture's teardown
+    advisor_home = tmp_path / "advisor-home"
+    monkeypatch.setenv("ECFMG_DESK_HOME", str(advisor_home))
+    assert cli("verify", bundle, vault=False).code == 0
+    review = tmp_path / "review.json"
+    assert cli("review", bundle, "--decision", f"{ready_vault['passport']}=approved", "--reviewer", "Ana",
+               "--out", review, vault=False).code == 0
+    assert review.is_file()
+    assert not advisor_home.exists()
