@@ -1028,7 +1028,8 @@ class MainWindow(QMainWindow):
         if self.draft is not None and self.draft.dirty and not self.force_close:
             answer = prompts.ask_unsaved(self, self.tr("Save your review?"), self.tr(
                 "Your decisions and comments on {student}'s packet are not saved yet. Save them before closing?"
-            ).format(student=self.session.profile.name_of_record or self.tr("the student")))
+            ).format(student=(self.session.profile.name_of_record if not self.locked else "")
+                     or self.tr("the student")))  # a locked window names nobody, even when asked to close
             if answer == "cancel" or (answer == "save" and not self.save_review()):
                 event.ignore()
                 return

@@ -238,6 +238,22 @@ def test_unsaved_review_work_is_not_lost_by_closing(qtbot: QtBot, bundle: Path, 
     assert advisor.review_windows == []
 
 
+def test_closing_a_locked_review_window_names_nobody(qtbot: QtBot, bundle: Path, advisor: DeskApp,
+                                                     ready_vault: dict[str, str], asked: Prompts) -> None:
+    window = open_as_gui(qtbot, advisor, bundle)
+    asked.texts.append(ADVISOR)
+    click(qtbot, card_of(window, ready_vault["passport"]).advisor_panel.approve_button)
+    student = window.session.profile.name_of_record
+    assert student
+    window.lock()
+    asked.unsaved.append("cancel")
+    window.close()
+    assert window.isVisible() and window.locked
+    assert "not saved yet" in asked.unsaved_questions[-1] and student not in asked.unsaved_questions[-1]
+    asked.unsaved.append("discard")
+    window.close()
+
+
 def test_a_tampered_bundle_is_refused_and_nothing_opens(qtbot: QtBot, bundle: Path, advisor: DeskApp,
                                                         asked: Prompts, tmp_path: Path) -> None:
     tampered = tmp_path / "tampered.ecfmgpkt"
