@@ -281,3 +281,11 @@ def test_every_catalog_condition_has_words_for_the_applicant() -> None:
     from ecfmg_desk.core.rules import CONDITION_WORDS, CONDITIONS
 
     assert set(CONDITION_WORDS) == set(KNOWN_CONDITIONS) == set(CONDITIONS)
+
+
+def test_every_field_a_requirement_can_need_is_one_the_vault_stores() -> None:
+    """A catalog rule on a field the vault cannot hold could never be satisfied."""
+    from ecfmg_desk.core.catalog import NEED_FIELDS
+    from ecfmg_desk.vault.store import DOCUMENT_FIELDS
+
+    assert set(NEED_FIELDS) <= set(DOCUMENT_FIELDS)
