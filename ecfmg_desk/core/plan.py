@@ -20,6 +20,7 @@ from typing import Literal, Protocol
 
 from ecfmg_desk.core.model import Document, Profile
 from ecfmg_desk.core.rules import add_months, format_date
+from ecfmg_desk.errors import UsageError
 
 Kind = Literal["deadline", "milestone", "expiry", "task"]
 Status = Literal["done", "overdue", "due-soon", "upcoming", "unknown"]
@@ -303,6 +304,21 @@ def settable_keys(catalog: CatalogLike) -> tuple[str, ...]:
     """Every key ``plan --set`` accepts: the cycle dates, and the appointment of each exam the catalog has."""
     exams = tuple(f"exam:{rid}" for rid in EXAM_REQUIREMENTS if catalog.get(rid) is not None)
     return CATALOG_DATE_KEYS + exams
+
+
+def check_entry(catalog: CatalogLike, key: str) -> None:
+    """Refuse (``UsageError``) a key the applicant cannot set: not a plan date of this cycle, or a date an
+    official page already confirms (the applicant's entry would silently lose against it)."""
+    keys = settable_keys(catalog)
+    if key not in keys:
+        raise UsageError(f"{key!r} is not a date you can enter for the plan. Dates: {', '.join(keys)}.")
+    if not can_override(catalog, key):
+        cycle_date = catalog.dates[key]
+        published = format_date(cycle_date.value) if cycle_date.value else ""
+        raise UsageError(
+            f"The {cycle_date.title.lower()} ({published}) is confirmed by {cycle_date.source}; it cannot be "
+            "replaced by a date of your own."
+        )
 
 
 # ---------------------------------------------------------------------------------------------- the plan

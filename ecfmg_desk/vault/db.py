@@ -90,6 +90,13 @@ MIGRATIONS: tuple[str, ...] = (
         document_id TEXT
     );
     """,
+    # 2: the applicant's own plan dates (a cycle date not announced yet, an exam appointment); value encrypted
+    """
+    CREATE TABLE plan_dates (
+        key   TEXT PRIMARY KEY,
+        value BLOB NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

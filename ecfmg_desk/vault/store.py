@@ -325,6 +325,37 @@ class Vault:
             self._history("profile", None)
         return self.profile()
 
+    # ---------------------------------------------------------------- plan dates
+
+    def plan_dates(self) -> dict[str, date]:
+        """The dates the applicant entered for the plan (``plan --set``), by plan key."""
+        with self._lock:
+            rows = self._conn.execute("SELECT key, value FROM plan_dates ORDER BY key").fetchall()
+        values: dict[str, date] = {}
+        for key, blob in rows:
+            text = self._dec(blob, f"plan_dates:{key}") or ""
+            try:
+                values[key] = date.fromisoformat(text)
+            except ValueError as exc:
+                raise IntegrityError("A date you entered for the plan is damaged in the vault.") from exc
+        return values
+
+    def set_plan_dates(self, changes: Mapping[str, date | None]) -> dict[str, date]:
+        """Store (or, with ``None``, forget) the applicant's own plan dates in one transaction. The value is
+        encrypted with its key as associated data, so a date moved to another key no longer decrypts."""
+        with self._lock, _tx(self._conn):
+            for key, value in changes.items():
+                if value is None:
+                    self._conn.execute("DELETE FROM plan_dates WHERE key = ?", (key,))
+                    continue
+                self._conn.execute(
+                    "INSERT INTO plan_dates(key, value) VALUES (?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (key, self._enc(value.isoformat(), f"plan_dates:{key}")),
+                )
+            self._history("plan", None)
+        return self.plan_dates()
+
     # ---------------------------------------------------------------- documents: reading
 
     def documents(self) -> list[Document]:

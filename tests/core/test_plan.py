@@ -17,8 +17,10 @@ from ecfmg_desk.core.plan import (
     PlanItem,
     build_plan,
     business_days_before,
+    check_entry,
     settable_keys,
 )
+from ecfmg_desk.errors import UsageError
 from tests.core import factories
 
 ROL = date(2027, 3, 3)
@@ -436,3 +438,14 @@ def test_attention_lists_overdue_then_due_soon(planner: Planner) -> None:
     assert ("rol_deadline", "due-soon") in attention
     statuses = [status for _, status in attention]
     assert statuses == sorted(statuses, key=("overdue", "due-soon").index)
+
+
+def test_an_unknown_key_or_a_confirmed_date_cannot_be_entered(cycle: CycleCatalog) -> None:
+    check_entry(cycle, "pathways_close")  # type: ignore[arg-type]
+    check_entry(cycle, "exam:usmle-step2ck")  # type: ignore[arg-type]
+    with pytest.raises(UsageError, match="not a date you can enter"):
+        check_entry(cycle, "exam:photo")  # type: ignore[arg-type]
+    with pytest.raises(UsageError, match="not a date you can enter"):
+        check_entry(cycle, "rol-deadline")  # type: ignore[arg-type]
+    with pytest.raises(UsageError, match="confirmed"):
+        check_entry(cycle, "residency_start")  # type: ignore[arg-type]
