@@ -242,15 +242,18 @@ def mark(confidence: str) -> Mark:
     return value if value in ("C", "C-old", "T", "M") else "?"  # type: ignore[return-value]
 
 
-def status_of(when: date | None, as_of: date, *, done: bool = False, passes: bool = False) -> Status:
-    """Where a date stands on ``as_of``. ``passes``: a milestone, which is simply over once its day is past."""
+def status_of(
+    when: date | None, as_of: date, *, done: bool = False, passes: bool = False, soon: int = DUE_SOON_DAYS
+) -> Status:
+    """Where a date stands on ``as_of``. ``passes``: a milestone, which is simply over once its day is past;
+    ``soon``: how many days ahead count as ``due-soon``."""
     if when is None:
         return "done" if done else "unknown"
     if done:
         return "done"
     if when < as_of:
         return "done" if passes else "overdue"
-    if when <= as_of + timedelta(days=DUE_SOON_DAYS):
+    if when <= as_of + timedelta(days=soon):
         return "due-soon"
     return "upcoming"
 
@@ -342,6 +345,16 @@ class _Inputs:
         return self.profile.clinical_skills_route != "step2cs"
 
     @property
+    def soon(self) -> int:
+        """Days ahead that count as due soon: the catalog's warning window, which the ``deadline`` finding
+        uses too, else the contract's 30."""
+        number = _int_parameter(self.catalog, "deadline_warn_days")
+        return number.value if number is not None else DUE_SOON_DAYS
+
+    def status(self, when: date | None, *, done: bool = False, passes: bool = False) -> Status:
+        return status_of(when, self.as_of, done=done, passes=passes, soon=self.soon)
+
+    @property
     def name_change_date(self) -> date | None:
         """When ECFMG changed the name of record (profile ``name_change_date``), if known."""
         value = getattr(self.profile, "name_change_date", None)
@@ -413,7 +426,7 @@ def _cycle_dates(inputs: _Inputs) -> list[PlanItem]:
                 date=when,
                 kind=kind,
                 title=cycle_date.title,
-                status=status_of(when, inputs.as_of, done=done, passes=kind == "milestone"),
+                status=inputs.status(when, done=done, passes=kind == "milestone"),
                 confidence=mark(cycle_date.confidence),
                 source=cycle_date.source or None,
                 ref={"requirement": requirement} if requirement and inputs.catalog.get(requirement) else None,
@@ -463,7 +476,7 @@ def _nrmp(inputs: _Inputs) -> list[PlanItem]:
             date=when,
             kind="deadline",
             title="ECFMG must have confirmed your exams and clinical skills (NRMP rule)",
-            status=status_of(when, inputs.as_of, done=done),
+            status=inputs.status(when, done=done),
             confidence=mark(rol.confidence),
             source=rol.source or None,
             user_entered=own,
@@ -511,7 +524,7 @@ def _passport(inputs: _Inputs) -> list[PlanItem]:
             date=passport.expires,
             kind="expiry",
             title="Passport expires",
-            status=status_of(passport.expires, inputs.as_of, done=done),
+            status=inputs.status(passport.expires, done=done),
             confidence=confidence,
             source=source,
             ref={"document": passport.id},
@@ -535,7 +548,7 @@ def _photo(inputs: _Inputs) -> list[PlanItem]:
                 date=until,
                 kind="expiry",
                 title="Photograph no longer recent",
-                status=status_of(until, inputs.as_of),
+                status=inputs.status(until),
                 confidence=mark(requirement.confidence("max_age_months")),
                 source=_source_text(requirement.sources_for("max_age_months")),
                 ref={"document": photo.id},
@@ -561,7 +574,7 @@ def _identity_form(inputs: _Inputs) -> list[PlanItem]:
                 date=until,
                 kind="deadline",
                 title="Identity form must reach ECFMG",
-                status=status_of(until, inputs.as_of, done=status in _FORM_PAST_WINDOW),
+                status=inputs.status(until, done=status in _FORM_PAST_WINDOW),
                 confidence=mark(requirement.confidence("max_age_days")),
                 source=_source_text(requirement.sources_for("max_age_days")),
                 ref={"document": form.id},
@@ -577,7 +590,7 @@ def _identity_form(inputs: _Inputs) -> list[PlanItem]:
 def _exams(inputs: _Inputs) -> list[PlanItem]:
     """The applicant's exam appointments, and a pending name change processed in time before each."""
     items: list[PlanItem] = []
-    lead = _int_parameter(inputs.catalog, "name_change_lead_business_days")
+    lead = _int_parameter(inputs.catalog, "name_change_business_days")
     pending = bool(inputs.docs("name-change"))
     for key, when in sorted(inputs.entered.items()):
         match = _EXAM_KEY.fullmatch(key)
@@ -590,7 +603,7 @@ def _exams(inputs: _Inputs) -> list[PlanItem]:
                 date=when,
                 kind="milestone",
                 title=f"{requirement.title}: your exam appointment",
-                status=status_of(when, inputs.as_of, passes=True),
+                status=inputs.status(when, passes=True),
                 confidence="?",
                 source=None,
                 ref={"requirement": requirement.id},
@@ -608,7 +621,7 @@ def _exams(inputs: _Inputs) -> list[PlanItem]:
                 date=by,
                 kind="deadline",
                 title=f"Name change processed before {requirement.title}",
-                status=status_of(by, inputs.as_of, done=changed is not None and changed <= by),
+                status=inputs.status(by, done=changed is not None and changed <= by),
                 confidence=mark(lead.confidence),
                 source=lead.source or None,
                 ref={"requirement": "name-change"},
@@ -634,7 +647,7 @@ def _next_attempts(inputs: _Inputs, earliest: Mapping[str, date]) -> list[PlanIt
                 date=when,
                 kind="milestone",
                 title=f"{requirement.title}: earliest next attempt",
-                status=status_of(when, inputs.as_of, passes=True),
+                status=inputs.status(when, passes=True),
                 confidence=mark(_spacing_confidence(inputs.catalog)),
                 source=_spacing_source(inputs.catalog),
                 ref={"requirement": step},
@@ -665,7 +678,7 @@ def _rotations(inputs: _Inputs) -> list[PlanItem]:
                     date=rotation.start,
                     kind="milestone",
                     title=f"Rotation starts: {where}",
-                    status=status_of(rotation.start, inputs.as_of, passes=True),
+                    status=inputs.status(rotation.start, passes=True),
                     confidence="C",
                     source=None,
                     ref={"rotation": rotation.id},
@@ -679,7 +692,7 @@ def _rotations(inputs: _Inputs) -> list[PlanItem]:
                     date=task.due,
                     kind="task",
                     title=task.title,
-                    status=status_of(task.due, inputs.as_of, done=task.done),
+                    status=inputs.status(task.due, done=task.done),
                     confidence="C",
                     source=None,
                     ref={"rotation": rotation.id},
@@ -702,7 +715,7 @@ def _letters(inputs: _Inputs) -> list[PlanItem]:
                     date=letter.due,
                     kind="task",
                     title=f"Letter from {letter.writer} due in the LoR Portal",
-                    status=status_of(letter.due, inputs.as_of, done=done),
+                    status=inputs.status(letter.due, done=done),
                     confidence="C",
                     source=None,
                     ref={"letter": letter.id},
@@ -717,7 +730,7 @@ def _letters(inputs: _Inputs) -> list[PlanItem]:
                     date=when,
                     kind="task",
                     title=f"Remind {letter.writer} about your letter",
-                    status=status_of(when, inputs.as_of),
+                    status=inputs.status(when),
                     confidence=mark(chase.confidence),
                     source=chase.source or None,
                     ref={"letter": letter.id},

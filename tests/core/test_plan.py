@@ -82,8 +82,8 @@ def _dates(**overrides: tuple[date | None, str]) -> dict[str, StubDate]:
 def _parameters() -> dict[str, StubParameter]:
     return {
         "passport_buffer_months": StubParameter("passport_buffer_months", 6, "[M]", "RULES PASSPORT_VALID_AT_EVENTS"),
-        "name_change_lead_business_days": StubParameter(
-            "name_change_lead_business_days", 7, "[C]", "ECFMG 2026 IB, name change"
+        "name_change_business_days": StubParameter(
+            "name_change_business_days", 7, "[C]", "ECFMG 2026 IB, name change"
         ),
         "letter_chase_weeks": StubParameter("letter_chase_weeks", 3, "[M]", "our advice"),
     }
