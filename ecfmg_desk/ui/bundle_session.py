@@ -1,34 +1,30 @@
 """Review mode: a student's bundle, opened read-only, as the same kind of session the window already shows.
 
-:class:`BundleSession` is a :class:`~ecfmg_desk.ui.session.Session` whose documents, profile and findings come
-from the verified bundle's manifest (the findings *as exported*, not re-validated), whose pages come from the
-bundle's files, and which refuses every edit. The advisor's decisions and comments live in its
-:class:`~ecfmg_desk.ui.reviewing.ReviewDraft` until :meth:`BundleSession.save_review` writes REVIEW.json.
+:class:`BundleSession` is a :class:`~ecfmg_desk.ui.view.PacketView`, the vault session's sibling: its documents,
+profile and findings come from the verified bundle's manifest (the findings *as exported*, not re-validated) and
+its pages from the bundle's files. It has no write methods at all: the advisor's decisions and comments live in
+its :class:`~ecfmg_desk.ui.reviewing.ReviewDraft` until :meth:`BundleSession.save_review` writes REVIEW.json.
 
 Imported only when a bundle is opened (the packet code is not needed to start the app).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QObject
 
 from ecfmg_desk.core.catalog import Catalog
 from ecfmg_desk.core.model import Document, FileInfo, Profile, ValidationResult
 from ecfmg_desk.core.rules import RequirementState, StateName, requirement_states
-from ecfmg_desk.errors import UsageError
-from ecfmg_desk.packet.apply import AppliedReview
 from ecfmg_desk.packet.bundle import OpenedBundle
 from ecfmg_desk.packet.review import make_review, write_review
 from ecfmg_desk.ui.reviewing import ReviewDraft
-from ecfmg_desk.ui.session import Session
+from ecfmg_desk.ui.view import ViewCore
 from ecfmg_desk.ui.words import file_name
-from ecfmg_desk.ui.workers import Task
 
 THUMBNAIL_PX = 256
 
@@ -57,8 +53,8 @@ def exported_states(catalog: Catalog, profile: Profile, documents: Sequence[Docu
     return fixed
 
 
-class BundleSession(Session):
-    read_only = True
+class BundleSession(ViewCore):
+    """A student's verified bundle, read-only, with the advisor's review draft (the window's review mode)."""
 
     def __init__(self, bundle: OpenedBundle, path: Path, catalog: Catalog, *, today: date | None = None,
                  reviewer: str = "", parent: QObject | None = None) -> None:
@@ -67,8 +63,8 @@ class BundleSession(Session):
         self.bundle_path = Path(path)
         self.manifest = bundle.manifest
         self.today = today or date.today()
-        self.draft = ReviewDraft(reviewer, self.today, self)
-        self.saved_to: Path | None = None
+        self.draft = ReviewDraft(reviewer, self.today, self, student=self.manifest.applicant.name_of_record,
+                                 exported=self.manifest.created)
         self._init_state(catalog, bundle.validation.as_of)
         self.reload()
 
@@ -106,30 +102,12 @@ class BundleSession(Session):
     def close(self) -> None:
         self.bundle.close()
 
-    # -- nothing in a bundle can change ---------------------------------------------------------------
-
-    def _refuse(self) -> UsageError:
-        return UsageError("This packet is open for review only; nothing in it can be changed.")
-
-    def edit_document(self, document_id: str, changes: Mapping[str, Any]) -> None:
-        raise self._refuse()
-
-    def update_profile(self, changes: Mapping[str, Any]) -> None:
-        raise self._refuse()
-
-    def remove_document(self, document_id: str) -> None:
-        raise self._refuse()
-
-    def start_import(self, requirement_id: str, paths: Sequence[Path], metadata: Mapping[str, Any], *,
-                     done: Callable[[Document], None], failed: Callable[[str], None],
-                     replace: str | None = None) -> Task | None:
-        failed(self._refuse().message)
-        return None
-
-    def load_review(self, path: Path) -> AppliedReview:
-        raise self._refuse()
-
     # -- the review -------------------------------------------------------------------------------------
+
+    @property
+    def saved_to(self) -> Path | None:
+        """Where the review was last saved (``None``: not yet)."""
+        return self.draft.saved_to
 
     def document_ids(self) -> list[str]:
         return [d.id for d in self.documents]
@@ -143,5 +121,4 @@ class BundleSession(Session):
         review = make_review(self.manifest, self.draft.decisions, self.draft.comment_texts, self.draft.reviewer,
                              self.draft.today)
         write_review(path, review)
-        self.saved_to = Path(path)
-        self.draft.mark_saved()
+        self.draft.mark_saved(Path(path))

@@ -11,7 +11,7 @@ from PySide6.QtGui import QImage, QKeySequence, QPixmap, QResizeEvent, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from ecfmg_desk.core.model import Document, FileInfo
-from ecfmg_desk.ui.session import Session
+from ecfmg_desk.ui.view import PacketView
 from ecfmg_desk.ui.widgets import ElidedLabel, muted, tool_button, wrapping
 
 ZOOM_STEPS = (0.25, 0.33, 0.5, 0.67, 0.8, 1.0, 1.25, 1.5, 2.0, 3.0)
@@ -37,7 +37,7 @@ class _Scroll(QScrollArea):
 
 
 class PreviewPane(QWidget):
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: PacketView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self._pages: list[tuple[FileInfo, int]] = []

@@ -37,7 +37,7 @@ from ecfmg_desk.errors import DeskError
 from ecfmg_desk.ui import icons, prompts
 from ecfmg_desk.ui.preview import PreviewPane
 from ecfmg_desk.ui.reviewing import AdvisorReviewPanel, ReviewDraft, StudentReviewNotes
-from ecfmg_desk.ui.session import Session
+from ecfmg_desk.ui.view import PacketEditor, PacketView
 from ecfmg_desk.ui.widgets import (
     DateField,
     DropZone,
@@ -82,13 +82,15 @@ class DocumentCard(QFrame):
     attach_translation_requested = Signal(str)
     translation_status_requested = Signal(str, object)
 
-    def __init__(self, session: Session, requirement: Requirement | None, document: Document,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, session: PacketView, requirement: Requirement | None, document: Document,
+                 parent: QWidget | None = None, *, editor: PacketEditor | None = None,
+                 draft: ReviewDraft | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        self.editor = editor
+        """The student's editor: without one the details are plain text and nothing can be changed."""
         self.requirement = requirement
         self.document = document
-        self.read_only = session.read_only
         self._pending: dict[str, Any] = {}
         self._loading = False
         self.setObjectName("documentCard")
@@ -145,8 +147,8 @@ class DocumentCard(QFrame):
         actions.addWidget(self.remove_button)
         actions.addStretch(1)
         for action_button in (self.replace_button, self.remove_button):
-            action_button.setVisible(not self.read_only)  # review mode: nothing to change
-            action_button.setEnabled(not self.read_only)
+            action_button.setVisible(editor is not None)  # nothing to change without an editor
+            action_button.setEnabled(editor is not None)
         top.addLayout(actions)
         layout.addLayout(top)
 
@@ -180,13 +182,12 @@ class DocumentCard(QFrame):
         row.addWidget(self.translation_button)
         layout.addWidget(self.translation_row)
 
-        draft = getattr(session, "draft", None)
         self.advisor_panel: AdvisorReviewPanel | None = None
         self.review_notes: StudentReviewNotes | None = None
-        if self.read_only and isinstance(draft, ReviewDraft):
+        if draft is not None:
             self.advisor_panel = AdvisorReviewPanel(draft, document, document_files_line(document), self)
             layout.addWidget(self.advisor_panel)
-        elif not self.read_only:
+        elif editor is not None:
             self.review_notes = StudentReviewNotes(self)
             layout.addWidget(self.review_notes)
 
@@ -207,7 +208,7 @@ class DocumentCard(QFrame):
             wanted = [n for n in ("issued", "expires", "language", "name_on_document") if n in needs
                       or getattr(doc, n)]
         # the notes are the student's own ("only you see it"): an advisor never sees them
-        return wanted if self.read_only else [*wanted, "notes"]
+        return wanted if self.editor is None else [*wanted, "notes"]
 
     def _label_for(self, name: str) -> str:
         if name == "issued":
@@ -239,7 +240,7 @@ class DocumentCard(QFrame):
     def _add_field(self, name: str, row: int, column: int, span: int) -> None:
         text = self._label_for(name)
         widget: QWidget
-        if self.read_only:  # review mode: the details as read-only text, never an editor
+        if self.editor is None:  # the details as read-only text, never an editor
             value_label = wrapping("", self, selectable=True)
             value_label.setTextFormat(Qt.TextFormat.PlainText)
             widget = value_label
@@ -269,7 +270,7 @@ class DocumentCard(QFrame):
             widget = edit
         widget.setAccessibleName(text)
         label = QLabel(text + ":", self)
-        if not self.read_only:
+        if self.editor is not None:
             label.setBuddy(widget)
         self.grid.addWidget(label, row, column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.grid.addWidget(widget, row, column + 1, 1, span)
@@ -319,7 +320,7 @@ class DocumentCard(QFrame):
                 if widget.hasFocus() or name in self._pending:
                     continue
                 value = getattr(document, name)
-                if self.read_only and isinstance(widget, QLabel):
+                if isinstance(widget, QLabel):
                     shown = _shown_value(name, value)
                     widget.setText(shown)
                     widget.setAccessibleName(f"{self._label_for(name)}: {shown}")
@@ -354,8 +355,8 @@ class DocumentCard(QFrame):
         self.translation_badge.set_status(translation_icon(status), translation_word(status))
         self.translation_detail.setText(detail)
         self.translation_badge.setAccessibleName(f"{translation_word(status)} {detail}".strip())
-        self.translation_combo.setVisible(status != "attached" and not self.read_only)
-        self.translation_button.setVisible(status != "attached" and not self.read_only)
+        self.translation_combo.setVisible(status != "attached" and self.editor is not None)
+        self.translation_button.setVisible(status != "attached" and self.editor is not None)
         self.translation_combo.setCurrentIndex(max(0, self.translation_combo.findData(doc.manual_translation_status)))
 
     def show_thumbnails(self) -> None:
@@ -479,7 +480,7 @@ class FindingRow(QWidget):
 class TranslationOriginalRow(QFrame):
     """On the Translations page: one non-English original and where its translation stands."""
 
-    def __init__(self, session: Session, original: Document, attach: Callable[[str], None],
+    def __init__(self, session: PacketView, original: Document, attach: Callable[[str], None] | None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
@@ -498,7 +499,7 @@ class TranslationOriginalRow(QFrame):
         layout.addWidget(badge)
         self.status_text = f"{title.text()}: {translation_word(status)}"
         self.setAccessibleName(self.status_text)
-        if status != "attached" and not session.read_only:
+        if status != "attached" and attach is not None:
             button = icon_button("translate", self.tr("Attach translation…"), self)
             button.setAccessibleName(self.tr("Attach the translation of {title}").format(
                 title=session.title_of(original)))
@@ -514,10 +515,14 @@ class RequirementPage(QWidget):
     bundle_dropped = Signal(Path)
     """A student's bundle (.ecfmgpkt) was dropped here: the window opens it in review mode."""
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: PacketView, parent: QWidget | None = None, *, editor: PacketEditor | None = None,
+                 draft: ReviewDraft | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.read_only = session.read_only
+        self.editor = editor
+        """The student's editor (attach, edit, replace, remove); ``None``: the page only shows."""
+        self.draft = draft
+        """The advisor's review draft: decision buttons on every card."""
         self.requirement: Requirement | None = None
         self.cards: dict[str, DocumentCard] = {}
         self._card_order: list[str] = []
@@ -566,7 +571,7 @@ class RequirementPage(QWidget):
         self.body_layout.addLayout(self.translations_box)
         self.translations_empty = muted(wrapping(self.tr(
             "None of your documents needs a translation yet. When you set a document's language to anything "
-            "other than English, it appears here with its translation's status.") if not self.read_only else
+            "other than English, it appears here with its translation's status.") if editor is not None else
             self.tr("None of the student's documents needed a translation."), body))
         self.translations_empty.setMinimumWidth(400)
         self.body_layout.addWidget(self.translations_empty)
@@ -608,9 +613,9 @@ class RequirementPage(QWidget):
         self.next_hint = muted(QLabel(left))
         footer.addWidget(self.next_hint, 1)
         self.review_button = icon_button(
-            "review", self.tr("Review summary ▸") if self.read_only else self.tr("Review and export ▸"), left)
-        self.review_button.setAccessibleName(self.tr("Review summary") if self.read_only
-                                             else self.tr("Review and export"))
+            "review", self.tr("Review and export ▸") if editor is not None else self.tr("Review summary ▸"), left)
+        self.review_button.setAccessibleName(self.tr("Review and export") if editor is not None
+                                             else self.tr("Review summary"))
         self.review_button.clicked.connect(self.review_requested)
         footer.addWidget(self.review_button)
         left_layout.addWidget(hline(left))
@@ -660,7 +665,7 @@ class RequirementPage(QWidget):
         if requirement is None:
             return
         sample = Document(id="warm-up", requirement=requirement.id, language="es")
-        card = DocumentCard(self.session, requirement, sample)
+        card = DocumentCard(self.session, requirement, sample, editor=self.editor, draft=self.draft)
         card.resize(560, card.sizeHint().height())
         card.render(QPixmap(card.size()))
         card.deleteLater()
@@ -696,7 +701,7 @@ class RequirementPage(QWidget):
         is_translation = requirement.id == TRANSLATION_REQUIREMENT
         self._show_cards(documents)
         self._show_translations(is_translation)
-        self.drop_zone.setVisible(not is_translation and not self.read_only)
+        self.drop_zone.setVisible(not is_translation and self.editor is not None)
         self.drop_zone.set_compact(bool(documents))
         self.drop_zone.set_text(requirement.how_to_add)
         self._show_findings(self.session.findings_for(requirement.id), bool(documents))
@@ -706,7 +711,7 @@ class RequirementPage(QWidget):
             self.preview.show_document(documents[0])
         self._busy(self.session.importing)
         errors = len(self.session.result.errors)
-        if self.read_only:
+        if self.editor is None:
             self.next_hint.setText(
                 self.tr("No problems blocked export when this packet was made.") if not errors else
                 plural(errors, self.tr("problem"), self.tr("problems")) + self.tr(" when this packet was exported."))
@@ -760,7 +765,8 @@ class RequirementPage(QWidget):
                 if changes and document_id in ids:
                     QTimer.singleShot(0, lambda d=document_id, c=changes: self._save(d, c))
             for document in documents:
-                card = DocumentCard(self.session, self.requirement, document, self)
+                card = DocumentCard(self.session, self.requirement, document, self, editor=self.editor,
+                                    draft=self.draft)
                 card.save_requested.connect(self._save)
                 card.preview_requested.connect(self._preview)
                 card.replace_requested.connect(self.replace)
@@ -789,8 +795,8 @@ class RequirementPage(QWidget):
                 _discard(self.translations_box, widget)
         self.translations_empty.setVisible(visible and not originals)
         for original in originals:
-            self.translations_box.addWidget(TranslationOriginalRow(self.session, original, self.attach_translation,
-                                                                   self))
+            attach = self.attach_translation if self.editor is not None else None
+            self.translations_box.addWidget(TranslationOriginalRow(self.session, original, attach, self))
 
     def _show_findings(self, findings: list[Finding], has_documents: bool) -> None:
         shown = (tuple(findings), has_documents, tuple(self.cards))
@@ -818,7 +824,7 @@ class RequirementPage(QWidget):
         """A button that starts the fix, where one control does it (presentation only, not a rule)."""
         doc_id = finding.document
         code = finding.code
-        if self.read_only:  # review mode: only a way to look, never to change
+        if self.editor is None:  # only a way to look, never to change
             if code == "name-mismatch" and self.session.requirement("name-verification"):
                 return self.tr("Open Name verification"), lambda: self.navigate.emit("name-verification")
             return None
@@ -865,7 +871,7 @@ class RequirementPage(QWidget):
 
     def browse(self) -> None:
         """Browse… and Ctrl+O: pick files, then the same import as a drop."""
-        if self.read_only or self.requirement is None or self.requirement.id == TRANSLATION_REQUIREMENT:
+        if self.editor is None or self.requirement is None or self.requirement.id == TRANSLATION_REQUIREMENT:
             return
         paths = prompts.choose_files(self, self.tr("Attach your {noun}").format(noun=self.requirement.noun))
         if paths:
@@ -878,7 +884,7 @@ class RequirementPage(QWidget):
         if bundles:  # a student's bundle is opened for review, never imported as a scan
             self.bundle_dropped.emit(Path(bundles[0]))
             return
-        if requirement is None or not paths or self.read_only:
+        if requirement is None or not paths or self.editor is None:
             return
         if requirement.id == TRANSLATION_REQUIREMENT:
             prompts.show_info(self, self.tr("Attach a translation"), self.tr(
@@ -901,7 +907,9 @@ class RequirementPage(QWidget):
         def failed(text: str) -> None:
             prompts.show_error(self, error_title, text)
 
-        task = self.session.start_import(requirement_id, paths, metadata, done=done, failed=failed, replace=replace)
+        if self.editor is None:
+            return
+        task = self.editor.start_import(requirement_id, paths, metadata, done=done, failed=failed, replace=replace)
         if task is None:
             prompts.show_info(self, self.tr("Please wait"), self.tr(
                 "Another document is being imported. Try again when it has finished."))
@@ -925,7 +933,9 @@ class RequirementPage(QWidget):
                            replace=document_id)
 
     def remove(self, document_id: str) -> None:
-        self.session.when_vault_free(lambda: self.session.remove_document(document_id))
+        editor = self.editor
+        if editor is not None:
+            self.session.when_vault_free(lambda: editor.remove_document(document_id))
 
     def attach_translation(self, document_id: str) -> None:
         """Ask who translated, then which files; import them linked to the original."""
@@ -945,9 +955,13 @@ class RequirementPage(QWidget):
                            lambda doc: self.tr("Attached the English translation of your {title}.").format(title=title))
 
     def _save(self, document_id: str, changes: dict[str, Any]) -> None:
+        editor = self.editor
+        if editor is None:
+            return
+
         def save() -> None:
             try:
-                self.session.edit_document(document_id, changes)
+                editor.edit_document(document_id, changes)
             except DeskError as exc:
                 prompts.show_error(self, self.tr("Not saved"), exc.message)
                 self.session.reload()

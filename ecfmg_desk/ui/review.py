@@ -5,8 +5,8 @@ refuses too), the page only mirrors the validation result. Export asks its quest
 advisor bundle, a password, the paper) and runs ``packet.export.export_vault`` on a worker thread, with progress
 and Cancel; then it offers to open the PDF or its folder.
 
-In review mode (an advisor's bundle) the same page is the review summary: the advisor's decisions, their
-comments, the student's findings as exported, and Save review.
+Given the student's editor it exports; given the advisor's review draft instead, the same page is the review
+summary: the advisor's decisions, their comments, the student's findings as exported, and Save review.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -45,13 +45,10 @@ from ecfmg_desk.core.model import Profile
 from ecfmg_desk.ui import prompts
 from ecfmg_desk.ui.models import REQUIREMENT_ROLE, FindingsModel, ReviewSummaryModel
 from ecfmg_desk.ui.reviewing import ReviewDraft
-from ecfmg_desk.ui.session import Session
 from ecfmg_desk.ui.settings import export_paper, set_export_paper
+from ecfmg_desk.ui.view import PacketEditor, PacketView
 from ecfmg_desk.ui.widgets import RedrawWhenShown, StatusBadge, heading, icon_button, muted, wrapping
 from ecfmg_desk.ui.words import file_name, format_date, plural
-
-if TYPE_CHECKING:
-    from ecfmg_desk.ui.bundle_session import BundleSession
 
 
 def documents_folder() -> Path:
@@ -103,20 +100,21 @@ class ReviewPage(QWidget):
     """Review mode: Save review (the window asks where and writes the file)."""
     reviewer_change_requested = Signal()
 
-    def __init__(self, session: Session, parent: QWidget | None = None, settings: QSettings | None = None) -> None:
+    def __init__(self, session: PacketView, parent: QWidget | None = None, settings: QSettings | None = None, *,
+                 editor: PacketEditor | None = None, draft: ReviewDraft | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.settings = settings
-        self.read_only = session.read_only
-        draft = getattr(session, "draft", None)
-        self.draft: ReviewDraft | None = draft if isinstance(draft, ReviewDraft) else None
+        self.editor = editor
+        """The student's editor: what Export writes from. Without one the page is a review summary."""
+        self.draft = draft
         self._export_task: Any = None
         self._redraws = RedrawWhenShown(self, self.refresh)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 18)
         layout.setSpacing(10)
         header = QHBoxLayout()
-        header.addWidget(heading(self.tr("Review summary") if self.read_only else self.tr("Review and export"),
+        header.addWidget(heading(self.tr("Review and export") if editor is not None else self.tr("Review summary"),
                                  1, self), 1)
         self.badge = StatusBadge(self, size=20)
         header.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignTop)
@@ -166,7 +164,7 @@ class ReviewPage(QWidget):
         self.view.setIndentation(22)
         self.view.activated.connect(self._open)
         self.view.doubleClicked.connect(self._open)
-        if self.read_only:
+        if editor is None:
             layout.addWidget(self.decisions_label)
             layout.addLayout(reviewer_row)
             layout.addWidget(self.documents_view, 3)
@@ -179,7 +177,7 @@ class ReviewPage(QWidget):
                 widget.hide()
             layout.addWidget(self.view, 1)
         self.hint_label = muted(wrapping(self.tr(
-            "Double-click a problem (or select it and press Enter) to open the item and fix it.") if not self.read_only
+            "Double-click a problem (or select it and press Enter) to open the item and fix it.") if editor is not None
             else self.tr("Double-click a document or a problem (or select it and press Enter) to open it."), self))
         layout.addWidget(self.hint_label)
 
@@ -192,9 +190,9 @@ class ReviewPage(QWidget):
         self.save_button = icon_button("ready", self.tr("Save review…"), self)
         self.save_button.setAccessibleName(self.tr("Save review"))
         self.save_button.clicked.connect(self.save_requested)
-        (self.save_button if self.read_only else self.export_button).setDefault(True)
-        self.export_button.setVisible(not self.read_only)
-        self.save_button.setVisible(self.read_only)
+        (self.export_button if editor is not None else self.save_button).setDefault(True)
+        self.export_button.setVisible(editor is not None)
+        self.save_button.setVisible(draft is not None)
         self.export_label = muted(QLabel(self))
         self.export_label.setAccessibleName(self.tr("Export status"))
         self.export_label.hide()
@@ -226,7 +224,7 @@ class ReviewPage(QWidget):
         """Redraw from the session; a hidden page only notes that it must (imports stay smooth)."""
         if not self._redraws.due():
             return
-        if self.read_only:
+        if self.editor is None:
             self._refresh_review()
             return
         result = self.session.result
@@ -260,7 +258,7 @@ class ReviewPage(QWidget):
         self.export_button.setToolTip("" if result.ready else self.export_reason.text())
 
     def _refresh_review(self) -> None:
-        session = cast("BundleSession", self.session)
+        session = self.session
         draft = self.draft
         result = session.result
         self.model.update(result.findings, session.states)
@@ -273,7 +271,8 @@ class ReviewPage(QWidget):
                                   + self.tr(" when exported"))
         ready, required = session.progress()
         student = session.profile.name_of_record or self.tr("The student")
-        when = self.tr(", exported {date}").format(date=format_date(session.exported))
+        exported = draft.exported if draft is not None else None
+        when = self.tr(", exported {date}").format(date=format_date(exported)) if exported else ""
         self.summary_label.setText(self.tr("{student}'s packet{when}: {ready} of {required} required items ready, "
                                            "{documents}.").format(
             student=student, when=when, ready=ready, required=required,
@@ -296,9 +295,9 @@ class ReviewPage(QWidget):
         if draft.dirty:
             self.export_reason.setText(self.tr("Save your review, then send the file to {student}: they load it "
                                                "with File → Load review…").format(student=student))
-        elif session.saved_to is not None:
+        elif draft.saved_to is not None:
             self.export_reason.setText(self.tr("Review saved to {path}. Send this file to {student}.").format(
-                path=session.saved_to, student=student))
+                path=draft.saved_to, student=student))
         else:
             self.export_reason.setText(self.tr("Approve each document or request changes, with a comment saying "
                                                "what to change."))
@@ -322,7 +321,7 @@ class ReviewPage(QWidget):
 
     def export(self) -> None:
         """The export dialog, then the packet (and the advisor bundle) written in the background."""
-        if self.read_only or not self.session.result.ready or self._export_task is not None:
+        if self.editor is None or not self.session.result.ready or self._export_task is not None:
             return
         suggested = default_packet_path(self.session.profile, self.session.as_of)
         answer = prompts.ask_export(self, suggested, export_paper(self.settings))
@@ -345,10 +344,12 @@ class ReviewPage(QWidget):
         from ecfmg_desk.packet.export import ExportSummary, export_vault
 
         session = self.session
+        assert self.editor is not None
+        vault = self.editor.vault
         paper = cast(Paper, answer.paper)
 
         def work(report: Callable[[int, int], None], cancelled: Callable[[], bool]) -> ExportSummary:
-            return export_vault(session.vault, session.catalog, out=answer.packet, bundle=answer.bundle,
+            return export_vault(vault, session.catalog, out=answer.packet, bundle=answer.bundle,
                                 as_of=session.as_of, password=answer.password, paper=paper, progress=report,
                                 cancel=cancelled)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -42,10 +43,17 @@ class ReviewDraft(QObject):
     changed = Signal(str)
     """The review of this document id changed ("" when everything may have: the reviewer's name, a save)."""
 
-    def __init__(self, reviewer: str, today: date, parent: QObject | None = None) -> None:
+    def __init__(self, reviewer: str, today: date, parent: QObject | None = None, *, student: str = "",
+                 exported: date | None = None) -> None:
         super().__init__(parent)
         self.reviewer = reviewer.strip()
         self.today = today
+        self.student = student
+        """Whose packet this reviews (the name of record in the bundle)."""
+        self.exported = exported
+        """When the student exported the bundle under review."""
+        self.saved_to: Path | None = None
+        """Where the review was last written."""
         self.ask_reviewer: Callable[[], bool] | None = None
         self.dirty = False
         self._decisions: dict[str, str] = {}
@@ -120,7 +128,9 @@ class ReviewDraft(QObject):
         changes = sum(1 for d in document_ids if self._decisions.get(d) == "changes")
         return approved, changes, len(document_ids) - approved - changes
 
-    def mark_saved(self) -> None:
+    def mark_saved(self, path: Path | None = None) -> None:
+        if path is not None:
+            self.saved_to = path
         self.dirty = False
         self.changed.emit("")
 

@@ -24,6 +24,7 @@ from ecfmg_desk.resources import load_default_catalog
 from ecfmg_desk.ui import prompts
 from ecfmg_desk.ui.session import Session
 from ecfmg_desk.ui.settings import open_settings
+from ecfmg_desk.ui.view import PacketView
 from ecfmg_desk.ui.window import MainWindow
 from ecfmg_desk.vault.store import Vault
 
@@ -153,7 +154,7 @@ def vault(vault_dir: Path) -> Iterator[Vault]:
         yield opened
 
 
-def show_window(qtbot: QtBot, session: Session) -> MainWindow:
+def show_window(qtbot: QtBot, session: PacketView) -> MainWindow:
     """The main window on ``session``, shown and exposed (the test closes it)."""
     main = MainWindow(session, open_settings())
     qtbot.addWidget(main)

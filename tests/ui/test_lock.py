@@ -60,7 +60,7 @@ def test_the_lock_setting_defaults_to_ten_minutes_and_zero_means_never() -> None
     assert lock_minutes(settings) == 0
 
 
-def test_ctrl_l_hides_every_personal_detail(qtbot: QtBot, window: MainWindow) -> None:
+def test_ctrl_l_hides_every_personal_detail(qtbot: QtBot, window: MainWindow, vault: Vault) -> None:
     open_in_checklist(qtbot, window, "passport")
     assert shows_the_applicant(window), "(the name must be there before, or this test proves nothing)"
     press_ctrl_l(qtbot, window)
@@ -69,7 +69,7 @@ def test_ctrl_l_hides_every_personal_detail(qtbot: QtBot, window: MainWindow) ->
     assert not shows_the_applicant(window), [t for t in visible_texts(window) if "garcia" in t.lower()]
     texts = visible_texts(window)
     assert "ECFMG Desk is locked" in texts
-    assert any(window.session.vault.path.name in text for text in texts)
+    assert any(vault.path.name in text for text in texts)
     assert "ECFMG Desk" in window.windowTitle() and "Locked" in window.windowTitle()
     for action in (window.attach_action, window.export_action, window.profile_action, window.help_action,
                    window.checklist_action, window.load_review_action, window.open_bundle_action):

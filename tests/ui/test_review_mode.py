@@ -93,7 +93,8 @@ def test_a_bundle_opens_read_only_with_a_banner(qtbot: QtBot, bundle: Path, advi
     assert window.vault_label.text() == "Bundle verified: every file matches its manifest · read-only"
     assert window.progress_label.text() == "11 of 11 required items ready"
     assert window.model.visible_text("passport") == "Passport  Ready"
-    assert not window.profile_button.isVisible() and not window.attach_action.isEnabled()
+    assert "profile" not in window.pages and not window.attach_action.isEnabled(), "a bundle has no profile page"
+    assert not [b for b in window.findChildren(QAbstractButton) if b.isVisibleTo(window) and "Profile" in b.text()]
 
     page = window.requirement_page
     for requirement in ("passport", "medical-diploma", "final-transcript", "translation"):

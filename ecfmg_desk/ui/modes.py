@@ -1,0 +1,599 @@
+"""The two modes of the main window: the student's vault and an advisor's review of a bundle.
+
+:class:`~ecfmg_desk.ui.window.MainWindow` is a shell (sidebar, pages, status bar, lock, navigation) that asks its
+mode everything that differs: which editor or review draft the pages get, the menus, the words in the title and
+the status bar, the next step, what locking asks for, and whether the window may close. These two classes are
+the only place in the UI that knows there are two modes; pages only see a read-only
+:class:`~ecfmg_desk.ui.view.PacketView` and, maybe, an editor or a draft.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QColor, QKeySequence, QPainter, QPixmap
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from ecfmg_desk.core.model import Document, Finding
+from ecfmg_desk.errors import DeskError, WrongPassphraseError
+from ecfmg_desk.ui import icons, prompts
+from ecfmg_desk.ui.lock import check_passphrase
+from ecfmg_desk.ui.pages import REVIEW, STUDENT, SidebarPage
+from ecfmg_desk.ui.reviewing import ReviewDraft
+from ecfmg_desk.ui.settings import os_user_name, reviewer_name, set_reviewer_name
+from ecfmg_desk.ui.view import PacketEditor, PacketView
+from ecfmg_desk.ui.words import format_date, plural
+
+if TYPE_CHECKING:
+    from ecfmg_desk.ui.bundle_session import BundleSession
+    from ecfmg_desk.ui.session import Session
+    from ecfmg_desk.ui.window import MainWindow
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("MainWindow", text)
+
+
+def first_sentence(text: str) -> str:
+    head, sep, _rest = text.partition(". ")
+    return head + "." if sep else text
+
+
+class WindowMode:
+    """What the shell asks its mode. The defaults are those of a window that only shows."""
+
+    name = ""
+    editor: PacketEditor | None = None
+    draft: ReviewDraft | None = None
+
+    def __init__(self, view: PacketView) -> None:
+        self.view = view
+        self._window: MainWindow | None = None
+
+    @property
+    def window(self) -> MainWindow:
+        assert self._window is not None, "the mode is used by its window only"
+        return self._window
+
+    # -- building ---------------------------------------------------------------------------------------
+
+    @property
+    def review_title(self) -> str:
+        return tr("Review summary")
+
+    def export_words(self) -> tuple[str, str]:
+        """File → (text, icon) of the action that opens the review page."""
+        return tr("Review &summary"), "review"
+
+    def wrap(self, content: QWidget) -> QWidget:
+        """The window's content (sidebar and pages), maybe inside something (the review banner)."""
+        return content
+
+    def install(self, window: MainWindow) -> None:
+        """The window's pages and actions exist: add this mode's pages, fill the menus, connect its signals."""
+        self._window = window
+
+    def status_words(self) -> tuple[str, str, str, str]:
+        """(icon, icon's accessible name, text, text's accessible name) for the left of the status bar."""
+        return "lock", tr("Encrypted"), "", tr("Status")
+
+    def not_needed_words(self) -> str:
+        return tr("Show items &not needed for you")
+
+    def start_page(self) -> str | None:
+        return None
+
+    # -- state ------------------------------------------------------------------------------------------
+
+    def next_step(self) -> tuple[str, str]:
+        """The sidebar's "Next:" line as rich text with one link, and its tooltip."""
+        return "", ""
+
+    def next_link(self, target: str) -> bool:
+        """A link in the next step that is not a page (True: handled)."""
+        return False
+
+    def title(self, shown: str) -> str:
+        from ecfmg_desk import APP_NAME
+
+        return f"{APP_NAME} — {shown}" if shown else APP_NAME
+
+    def set_busy(self, busy: bool) -> None:
+        """An import started or ended (the window shows its progress)."""
+
+    def update_actions(self) -> None:
+        """Bring the mode's actions (Undo, Redo) up to date."""
+
+    def can_undo(self) -> tuple[bool, str]:
+        return False, ""
+
+    # -- locking and closing ----------------------------------------------------------------------------
+
+    def prepare_lock(self) -> None:
+        self.window.lock_screen.prepare("", asks_passphrase=False, note=tr("Click Unlock to show it again."))
+
+    def unlock_error(self, passphrase: str) -> str | None:
+        """Why the lock screen stays (a message), or ``None`` to unlock."""
+        return None
+
+    def may_close(self) -> bool:
+        return True
+
+    # -- actions (each mode enables only its own) -------------------------------------------------------
+
+    def attach(self) -> None: ...
+    def undo(self) -> None: ...
+    def redo(self) -> None: ...
+    def cancel_import(self) -> None: ...
+    def load_review(self) -> None: ...
+    def choose_vault(self) -> None: ...
+
+    def save_review(self) -> bool:
+        return False
+
+
+def mode_for(view: PacketView) -> WindowMode:
+    """The mode that goes with a session: the vault's is the student's, a bundle's the advisor's."""
+    from ecfmg_desk.ui.session import Session
+
+    if isinstance(view, Session):
+        return StudentMode(view)
+    from ecfmg_desk.ui.bundle_session import BundleSession
+
+    if isinstance(view, BundleSession):
+        return ReviewMode(view)
+    return WindowMode(view)
+
+
+# ============================================================================================ the student
+
+
+class StudentMode(WindowMode):
+    """The applicant's own vault: everything editable, undo, export, the profile, load an advisor's review."""
+
+    name = STUDENT
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self.session = session
+        self.editor = session
+        self._wrapped_key: dict[str, Any] | None = session.vault.wrapped_key()
+
+    @property
+    def review_title(self) -> str:
+        return tr("Review and export")
+
+    def export_words(self) -> tuple[str, str]:
+        return tr("&Review and export…"), "export"
+
+    def install(self, window: MainWindow) -> None:
+        from ecfmg_desk.ui.profile import ProfilePage
+
+        super().install(window)
+        session = self.session
+
+        def make_profile(view: PacketView, editor: PacketEditor | None, parent: QWidget) -> QWidget:
+            return ProfilePage(session, parent)
+
+        self._build_menus()
+        page = window.add_page(SidebarPage("profile", tr("Profile"), "profile", make_profile,
+                                           accessible_name=tr("Your profile")), action=window.profile_action,
+                               first=True)
+        assert isinstance(page, ProfilePage)
+        window.profile_page = page
+        window.profile_button = window.page_buttons["profile"]
+        session.undoable.connect(lambda text: window.show_notice(text, offer_undo=True))
+        session.undo_stack.indexChanged.connect(lambda _index: self.update_actions())
+        window.undo_button.clicked.connect(window.undo)
+        window.cancel_button.clicked.connect(self.cancel_import)
+        self.update_actions()
+
+    def _build_menus(self) -> None:
+        window = self.window
+        menu = window.menuBar()
+        file_menu = menu.addMenu(tr("&File"))
+        for action in (window.attach_action, window.export_action, window.load_review_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(window.open_vault_action)
+        file_menu.addAction(window.open_bundle_action)
+        file_menu.addMenu(window.recent_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(window.quit_action)
+        window.quit_action.setText(tr("&Quit"))
+        window.quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
+        window.save_review_action.setEnabled(False)  # not part of this mode (and its shortcut does nothing)
+
+        edit_menu = menu.addMenu(tr("&Edit"))
+        window.edit_menu = edit_menu
+        edit_menu.addAction(window.undo_action)
+        edit_menu.addAction(window.redo_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(window.profile_action)
+
+        view_menu = window.build_view_menu()
+        view_menu.insertAction(window.export_action, window.profile_action)
+        help_menu = window.build_help_menu()
+        help_menu.insertAction(window.about_action, window.example_action)
+
+    def status_words(self) -> tuple[str, str, str, str]:
+        return "lock", tr("Encrypted"), tr("Vault: encrypted · All changes saved on this computer"), \
+            tr("Vault status")
+
+    def start_page(self) -> str | None:
+        catalog = self.session.catalog
+        return self._next_requirement() or (catalog.requirements[0].id if catalog.requirements else None)
+
+    def _first_blocking(self) -> Finding | None:
+        result = self.session.result
+        return next(iter(result.errors), None) or next(iter(result.warnings), None)
+
+    def _next_requirement(self) -> str | None:
+        finding = self._first_blocking()
+        if finding is None:
+            return None
+        return "profile" if finding.code == "missing-details" and finding.document is None else finding.requirement
+
+    def next_step(self) -> tuple[str, str]:
+        finding = self._first_blocking()
+        if finding is None:
+            text = tr("Everything is ready.")
+            target = "review"
+            link = tr("Review and export your packet")
+        else:
+            target = self._next_requirement() or "review"
+            text = ""
+            link = first_sentence(finding.fix)
+        label = html.escape(tr("Next:"))
+        return (f"<b>{label}</b> {html.escape(text)} <a href=\"{html.escape(target)}\">{html.escape(link)}</a>",
+                finding.fix if finding else "")
+
+    def set_busy(self, busy: bool) -> None:
+        self.window.attach_action.setEnabled(not busy)
+        self.update_actions()
+
+    def update_actions(self) -> None:
+        window = self.window
+        if window.locked:  # brought up to date on unlocking
+            return
+        stack = self.session.undo_stack
+        busy = self.session.importing
+        window.attach_action.setEnabled(not busy)
+        window.undo_action.setEnabled(stack.canUndo() and not busy)
+        window.redo_action.setEnabled(stack.canRedo() and not busy)
+        window.undo_action.setText(tr("&Undo {what}").format(what=stack.undoText()) if stack.canUndo()
+                                   else tr("&Undo"))
+        window.redo_action.setText(tr("&Redo {what}").format(what=stack.redoText()) if stack.canRedo()
+                                   else tr("&Redo"))
+        if not stack.canUndo():
+            window.undo_button.hide()
+
+    def can_undo(self) -> tuple[bool, str]:
+        stack = self.session.undo_stack
+        return stack.canUndo(), stack.undoText()
+
+    def prepare_lock(self) -> None:
+        session = self.session
+        if not session.importing:  # (the vault is busy while an import writes: keep what was read)
+            self._wrapped_key = session.vault.wrapped_key()
+        place = tr("Vault folder: {name}").format(name=session.vault.path.name)
+        if self._wrapped_key is not None:
+            self.window.lock_screen.prepare(place, asks_passphrase=True,
+                                            note=tr("Type your recovery passphrase to unlock."))
+        else:
+            self.window.lock_screen.prepare(place, asks_passphrase=False, note=tr(
+                "This vault has no recovery passphrase: set one in the Profile page to protect the lock."))
+
+    def unlock_error(self, passphrase: str) -> str | None:
+        if self.window.lock_screen.asks_passphrase and self._wrapped_key is not None:
+            if not passphrase:
+                return tr("Type your recovery passphrase.")
+            try:
+                check_passphrase(self._wrapped_key, passphrase)
+            except WrongPassphraseError as exc:
+                return exc.message
+        return None
+
+    # -- actions ----------------------------------------------------------------------------------------
+
+    def attach(self) -> None:
+        window = self.window
+        page = window.requirement_page
+        if window.current_page() is not page or page.requirement is None:
+            target = window.current_requirement() or self._next_requirement()
+            if target and target not in ("profile", "review"):
+                window.open_requirement(target)
+        page.browse()
+
+    def undo(self) -> None:
+        if self.session.importing:
+            return
+        self.window.flush_pages()
+        self.session.undo_stack.undo()
+        self.window.clear_notice()
+
+    def redo(self) -> None:
+        if not self.session.importing:
+            self.session.undo_stack.redo()
+
+    def cancel_import(self) -> None:
+        self.session.cancel_import()
+
+    def choose_vault(self) -> None:
+        start = self.session.vault.path.parent
+        folder = prompts.choose_directory(self.window, tr("Open a vault folder"), start)
+        if folder is not None:
+            self.window.open_vault_requested.emit(folder)
+
+    def load_review(self) -> None:
+        """File → Load review…: the advisor's decisions and comments into the vault."""
+        window, session = self.window, self.session
+        path = prompts.choose_open_path(window, tr("Load your advisor's review"), Path.home(), prompts.REVIEW_FILTER)
+        if path is None:
+            return
+
+        def load() -> None:
+            try:
+                applied = session.load_review(path)
+            except DeskError as exc:
+                prompts.show_error(window, tr("The review was not loaded"), exc.message)
+                return
+            changes = [d for d in session.documents
+                       if d.review is not None and d.review.decision == "changes" and not d.review.stale]
+            approved = [d for d in session.documents
+                        if d.review is not None and d.review.decision == "approved" and not d.review.stale]
+            lines = [tr("{who} reviewed {count}: {approved} approved, {changes}.").format(
+                who=applied.reviewer, count=plural(applied.applied, tr("document"), tr("documents")),
+                approved=len(approved), changes=plural(len(changes), tr("change requested"),
+                                                        tr("changes requested")))]
+            if applied.skipped:
+                lines.append(plural(applied.skipped, tr("document"), tr("documents"))
+                             + tr(" in the review are no longer in your packet."))
+            if changes:
+                lines.append(tr("Each document shows your advisor's comments; the Problems list says what to change."))
+            window.show_notice(tr("Loaded {who}'s review.").format(who=applied.reviewer))
+            prompts.show_info(window, tr("Review loaded"), "\n\n".join(lines))
+            if changes:
+                first = changes[0]
+                window.open_requirement("translation" if first.is_translation else first.requirement)
+
+        window.flush_pages()
+        session.when_vault_free(load)
+
+
+# ============================================================================================ the advisor
+
+
+BANNER_STYLE = """
+#reviewBanner { background: #1d3f66; border-bottom: 3px solid #e0a526; }
+#reviewBanner QLabel { color: #ffffff; }
+#reviewBanner QPushButton { color: #1d3f66; background: #ffffff; border: 1px solid #ffffff; border-radius: 4px;
+                            padding: 4px 12px; font-weight: bold; }
+#reviewBanner QPushButton:focus { border: 2px solid #e0a526; }
+"""
+"""Review mode's banner: deep blue with an amber edge, white text (readable in light and dark themes alike)."""
+
+
+class ReviewBanner(QFrame):
+    """"Reviewing Maria Jose Garcia Lopez's packet — read-only", the export date, and Save review."""
+
+    def __init__(self, student: str, exported: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reviewBanner")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet(BANNER_STYLE)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(16, 8, 16, 8)
+        row.setSpacing(10)
+        icon = QLabel(self)
+        icon.setPixmap(_white_icon("review", 26, self.devicePixelRatioF()))
+        icon.setAccessibleName(self.tr("Review mode"))
+        column = QVBoxLayout()
+        column.setSpacing(1)
+        self.title_label = QLabel(self.tr("Reviewing {student}'s packet — read-only").format(student=student), self)
+        self.title_label.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.title_label.font()
+        font.setBold(True)
+        if font.pointSizeF() > 0:
+            font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.title_label.setFont(font)
+        self.title_label.setAccessibleName(self.title_label.text())
+        self.detail_label = QLabel(exported, self)
+        self.detail_label.setAccessibleName(exported)
+        column.addWidget(self.title_label)
+        column.addWidget(self.detail_label)
+        self.save_button = QPushButton(self.tr("Save review…"), self)
+        self.save_button.setAccessibleName(self.tr("Save review"))
+        self.save_button.setToolTip(self.tr("Write your decisions and comments to a review file (Ctrl+S)"))
+        row.addWidget(icon, 0, Qt.AlignmentFlag.AlignVCenter)
+        row.addLayout(column, 1)
+        row.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignVCenter)
+
+    def text(self) -> str:
+        return self.title_label.text()
+
+
+def _white_icon(name: str, size: int, ratio: float) -> QPixmap:
+    """The icon drawn in white, for the banner's dark background."""
+    pixmap = icons.pixmap(name, size, ratio)
+    painter = QPainter(pixmap)
+    painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
+    painter.fillRect(pixmap.rect(), QColor("#ffffff"))
+    painter.end()
+    return pixmap
+
+
+class ReviewMode(WindowMode):
+    """An advisor's review of a student's bundle: nothing editable, a banner, decisions and Save review."""
+
+    name = REVIEW
+
+    def __init__(self, bundle: BundleSession) -> None:
+        super().__init__(bundle)
+        self.bundle = bundle
+        self.draft = bundle.draft
+
+    def wrap(self, content: QWidget) -> QWidget:
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        self.banner = ReviewBanner(self.bundle.profile.name_of_record or tr("a student"), self._bundle_facts(),
+                                   central)
+        column.addWidget(self.banner)
+        column.addWidget(content, 1)
+        return central
+
+    def _bundle_facts(self) -> str:
+        bundle = self.bundle
+        parts = [tr("Exported {date}").format(date=format_date(bundle.exported)), tr("every file verified intact"),
+                 plural(len(bundle.documents), tr("document"), tr("documents"))]
+        result = bundle.result
+        parts.append(tr("ready when exported") if result.ready else plural(
+            len(result.errors), tr("problem"), tr("problems")) + tr(" when exported"))
+        return " · ".join(parts)
+
+    def install(self, window: MainWindow) -> None:
+        super().install(window)
+        draft = self.bundle.draft
+        window.banner = self.banner
+        self.banner.save_button.clicked.connect(window.save_review)
+        window.review_page.save_requested.connect(window.save_review)
+        window.review_page.reviewer_change_requested.connect(self.change_reviewer)
+        draft.reviewer = draft.reviewer or reviewer_name(window.settings)
+        draft.ask_reviewer = self._ask_reviewer
+        draft.changed.connect(self._review_changed)
+        self._build_menus()
+
+    def _build_menus(self) -> None:
+        window = self.window
+        menu = window.menuBar()
+        file_menu = menu.addMenu(tr("&File"))
+        file_menu.addAction(window.save_review_action)
+        file_menu.addSeparator()
+        file_menu.addAction(window.open_bundle_action)
+        file_menu.addMenu(window.recent_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(window.quit_action)
+        window.quit_action.setText(tr("&Close this review"))
+        window.quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Close))
+        for action in (window.attach_action, window.open_vault_action, window.load_review_action,
+                       window.profile_action, window.undo_action, window.redo_action):
+            action.setEnabled(False)  # not part of this mode (and its shortcut does nothing)
+        window.build_view_menu()
+        window.build_help_menu()
+
+    def status_words(self) -> tuple[str, str, str, str]:
+        return "review", tr("Read-only"), tr("Bundle verified: every file matches its manifest · read-only"), \
+            tr("Bundle status")
+
+    def not_needed_words(self) -> str:
+        return tr("Show items &not needed for this student")
+
+    def start_page(self) -> str | None:
+        first = self._first_unreviewed() or next(iter(self.bundle.documents), None)
+        if first is None:
+            catalog = self.bundle.catalog
+            return catalog.requirements[0].id if catalog.requirements else None
+        return "translation" if first.is_translation else first.requirement
+
+    def _first_unreviewed(self) -> Document | None:
+        """The first document (in checklist order) without a decision yet."""
+        order = {r.id: i for i, r in enumerate(self.bundle.catalog.requirements)}
+        pending = [d for d in self.bundle.documents if self.bundle.draft.decision(d.id) is None]
+        pending.sort(key=lambda d: order.get("translation" if d.is_translation else d.requirement, len(order)))
+        return pending[0] if pending else None
+
+    def next_step(self) -> tuple[str, str]:
+        label = html.escape(tr("Next:"))
+        document = self._first_unreviewed()
+        if document is not None:
+            target = "translation" if document.is_translation else document.requirement
+            link = tr("review {title}").format(title=self.bundle.title_of(document))
+        elif self.bundle.draft.dirty:
+            target, link = "#save", tr("save your review (Ctrl+S)")
+        else:
+            target, link = "review", tr("every document has a decision; see the summary")
+        return f"<b>{label}</b> <a href=\"{html.escape(target)}\">{html.escape(link)}</a>", ""
+
+    def next_link(self, target: str) -> bool:
+        if target == "#save":
+            self.save_review()
+            return True
+        return False
+
+    def title(self, shown: str) -> str:
+        from ecfmg_desk import APP_NAME
+
+        self.window.setWindowModified(self.bundle.draft.dirty)
+        return tr("{app} — Review: {student}[*]").format(app=APP_NAME, student=shown)
+
+    def prepare_lock(self) -> None:
+        self.window.lock_screen.prepare("", asks_passphrase=False, note=tr(
+            "The student's packet is hidden. Click Unlock to show it again."))
+
+    def may_close(self) -> bool:
+        window, draft = self.window, self.bundle.draft
+        if not draft.dirty or window.force_close:
+            return True
+        answer = prompts.ask_unsaved(window, tr("Save your review?"), tr(
+            "Your decisions and comments on {student}'s packet are not saved yet. Save them before closing?"
+        ).format(student=(self.bundle.profile.name_of_record if not window.locked else "")
+                 or tr("the student")))  # a locked window names nobody, even when asked to close
+        return not (answer == "cancel" or (answer == "save" and not self.save_review()))
+
+    # -- the review -------------------------------------------------------------------------------------
+
+    def _ask_reviewer(self) -> bool:
+        """Before the first decision: the name the review is signed with (asked once, kept in the settings)."""
+        window = self.window
+        name = prompts.ask_text(window, tr("Your name as reviewer"), tr(
+            "Your decisions and comments are signed with this name, as the student will see it:"),
+            reviewer_name(window.settings) or os_user_name())
+        if not name:
+            return False
+        set_reviewer_name(window.settings, name)
+        self.bundle.draft.set_reviewer(name)
+        return True
+
+    def change_reviewer(self) -> None:
+        window, draft = self.window, self.bundle.draft
+        name = prompts.ask_text(window, tr("Your name as reviewer"), tr(
+            "Your decisions and comments are signed with this name, as the student will see it:"),
+            draft.reviewer or reviewer_name(window.settings) or os_user_name())
+        if name:
+            set_reviewer_name(window.settings, name)
+            draft.set_reviewer(name)
+
+    def _review_changed(self, _document_id: str) -> None:
+        self.window.setWindowModified(self.bundle.draft.dirty)
+        self.window.show_next_step()
+
+    def save_review(self) -> bool:
+        """Ctrl+S: write REVIEW.json where the advisor says; True once it is saved."""
+        window, bundle = self.window, self.bundle
+        draft = bundle.draft
+        if draft.is_empty and not draft.dirty:
+            prompts.show_info(window, tr("Nothing to save yet"), tr(
+                "Approve documents or request changes (with a comment saying what to change) first."))
+            return False
+        if not draft.reviewer and not self._ask_reviewer():
+            return False
+        suggested = bundle.saved_to or bundle.suggested_review_path()
+        path = prompts.choose_save_path(window, tr("Save your review"), suggested, prompts.REVIEW_FILTER)
+        if path is None:
+            return False
+        if path.suffix.lower() != ".json":
+            path = path.with_name(path.name + ".json")
+        try:
+            bundle.save_review(path)
+        except DeskError as exc:
+            prompts.show_error(window, tr("The review was not saved"), exc.message)
+            return False
+        student = bundle.profile.name_of_record or tr("the student")
+        window.show_notice(tr("Review saved to {name}. Send it to {student}.").format(name=path.name,
+                                                                                   student=student))
+        return True
