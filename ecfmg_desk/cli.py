@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from ecfmg_desk import __version__
+from ecfmg_desk import __version__, cli_clinical
 from ecfmg_desk.core.model import (
     MANUAL_TRANSLATION_STATUSES,
     TRANSLATION_REQUIREMENT,
@@ -147,6 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     res = command("restore", "restore a backup into --vault DIR (missing or empty)")
     res.add_argument("backup", type=Path, metavar="FILE")
+    cli_clinical.add_commands(command)
     return parser
 
 
@@ -499,6 +500,7 @@ COMMANDS: dict[str, Callable[[Context], int]] = {
     "check": cmd_check,
     "backup": cmd_backup,
     "restore": cmd_restore,
+    **cli_clinical.COMMANDS,
 }
 
 

@@ -46,6 +46,14 @@ class UnknownDocumentError(DeskError):
     """A document id that the vault does not hold."""
 
 
+class UnknownRotationError(DeskError):
+    """A rotation id that the vault does not hold (or that is in the trash)."""
+
+
+class UnknownLetterError(DeskError):
+    """A letter id that the vault does not hold (or that is in the trash)."""
+
+
 class CatalogError(DeskError):
     """The requirement catalog is malformed; the message names the file and the key."""
 

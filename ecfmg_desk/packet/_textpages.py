@@ -77,6 +77,19 @@ class Cover:
 
 
 @dataclass(frozen=True)
+class Sheet:
+    """A page of headed rows and bulleted sections, drawn like the cover (letter request, clinical summary)."""
+
+    kicker: str
+    title: str
+    rows: tuple[tuple[str, str], ...]
+    sections: tuple[tuple[str, tuple[str, ...]], ...]
+    """(heading, bullet lines) in the order to print."""
+    footer: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class ContentsLine:
     level: int
     """0 for a requirement (section), 1 for a document."""
@@ -116,8 +129,10 @@ def render_text_pages(
     cover: Cover,
     contents: Sequence[ContentsLine],
     stamps: Sequence[str],
+    sheets: Sequence[Sheet] = (),
 ) -> TextPages:
-    """Draw the cover, the contents (page numbers counted from after them) and one small page per stamp."""
+    """Draw the cover (then ``sheets``, counted as cover pages), the contents (page numbers counted from after
+    them) and one small page per stamp."""
     ensure_gui_app()
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -129,6 +144,9 @@ def render_text_pages(
     painter = QPainter(writer)
     try:
         cover_pages = _draw_cover(painter, writer, paper, cover)
+        for sheet in sheets:
+            writer.newPage()
+            cover_pages += _draw_html(painter, writer, paper, _sheet_html(sheet), sheet.footer)
         writer.newPage()
         contents_pages = _draw_contents(painter, writer, paper, contents, cover_pages)
         for label in stamps:
@@ -179,7 +197,58 @@ def _cover_html(cover: Cover) -> str:
     )
 
 
+def _sheet_html(sheet: Sheet) -> str:
+    rows = "".join(
+        f'<tr><td width="32%" style="color:{_MUTED.name()}; padding-bottom:{_px(5)}">{escape(k)}</td>'
+        f'<td style="padding-bottom:{_px(5)}">{escape(v)}</td></tr>'
+        for k, v in sheet.rows
+    )
+    sections = "".join(
+        f'<p style="font-size:12pt; font-weight:bold; margin-top:{_px(18)}; margin-bottom:{_px(6)}">'
+        f"{escape(heading)}</p>"
+        + "".join(f'<p style="margin-bottom:{_px(4)}">•&nbsp;{escape(line)}</p>' for line in lines)
+        for heading, lines in sheet.sections
+    )
+    note = f'<p style="margin-top:{_px(18)}; color:{_MUTED.name()}">{escape(sheet.note)}</p>' if sheet.note else ""
+    return (
+        f'<p style="color:{_MUTED.name()}; font-size:11pt">{escape(sheet.kicker)}</p>'
+        f'<p style="font-size:22pt; font-weight:bold; margin-top:{_px(4)}; margin-bottom:{_px(14)}">'
+        f"{escape(sheet.title)}</p>"
+        f'<hr style="color:{_RULE.name()}"/>'
+        f'<table width="100%" cellspacing="0" cellpadding="0" style="margin-top:{_px(10)}">{rows}</table>'
+        f"{sections}{note}"
+    )
+
+
+def render_sheet(paper: tuple[float, float], sheet: Sheet) -> tuple[bytes, int]:
+    """One sheet as a PDF of its own (the letter writer's request sheet); returns the bytes and the page count."""
+    ensure_gui_app()
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
+    writer.setResolution(_RESOLUTION)
+    writer.setPageSize(_page_size(*paper))
+    writer.setPageMargins(QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Point)
+    writer.setCreator("ECFMG Desk")
+    writer.setTitle(sheet.kicker)
+    painter = QPainter(writer)
+    try:
+        pages = _draw_html(painter, writer, paper, _sheet_html(sheet), sheet.footer)
+    finally:
+        painter.end()
+    data = bytes(QByteArray(buffer.data()).data())
+    buffer.close()
+    return data, pages
+
+
 def _draw_cover(painter: QPainter, writer: QPdfWriter, paper: tuple[float, float], cover: Cover) -> int:
+    return _draw_html(painter, writer, paper, _cover_html(cover), cover.footer, "cover")
+
+
+def _draw_html(
+    painter: QPainter, writer: QPdfWriter, paper: tuple[float, float], html: str, footer_text: str, part: str = "page"
+) -> int:
+    """Lay ``html`` out on as many pages as it needs, each with the footer line; returns the page count."""
     width = (paper[0] - 2 * _MARGIN_PT) * _U
     footer_pt = 30.0
     height = (paper[1] - 2 * _MARGIN_PT - footer_pt) * _U
@@ -192,7 +261,7 @@ def _draw_cover(painter: QPainter, writer: QPdfWriter, paper: tuple[float, float
     doc.setDocumentMargin(0)
     doc.setDefaultStyleSheet(f"body {{ color: {_INK.name()}; }}")
     doc.setPageSize(QSizeF(width, height))
-    doc.setHtml(_cover_html(cover))
+    doc.setHtml(html)
     pages = max(1, doc.pageCount())
     for i in range(pages):
         if i:
@@ -203,7 +272,7 @@ def _draw_cover(painter: QPainter, writer: QPdfWriter, paper: tuple[float, float
         painter.restore()
         painter.setFont(_font(8))
         painter.setPen(_MUTED)
-        footer = cover.footer if pages == 1 else f"{cover.footer} · cover {i + 1}/{pages}"
+        footer = footer_text if pages == 1 else f"{footer_text} · {part} {i + 1}/{pages}"
         bottom = (paper[1] - _MARGIN_PT + 12) * _U
         painter.setPen(QPen(_RULE, 0.5 * _U))
         painter.drawLine(

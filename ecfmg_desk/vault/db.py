@@ -97,6 +97,34 @@ MIGRATIONS: tuple[str, ...] = (
         value BLOB NOT NULL
     );
     """,
+    # 3: clinical experience (DESIGN.md section 8). Every value is in ``payload`` (AES-GCM, associated data binding
+    # table, id, owner rotation and trash state: vault/clinical.py); ``auth`` is for the row authenticator.
+    """
+    CREATE TABLE rotations (
+        id         TEXT PRIMARY KEY,
+        payload    BLOB NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        removed_at TEXT,
+        auth       BLOB
+    );
+    CREATE TABLE rotation_tasks (
+        id          TEXT PRIMARY KEY,
+        rotation_id TEXT NOT NULL REFERENCES rotations(id) ON DELETE CASCADE,
+        payload     BLOB NOT NULL,
+        created_at  TEXT NOT NULL,
+        auth        BLOB
+    );
+    CREATE INDEX rotation_tasks_rotation ON rotation_tasks(rotation_id);
+    CREATE TABLE letters (
+        id         TEXT PRIMARY KEY,
+        payload    BLOB NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        removed_at TEXT,
+        auth       BLOB
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -52,6 +52,7 @@ from ecfmg_desk.vault.crypto import DecryptionFailed, VaultKeys, new_key, unwrap
 from ecfmg_desk.vault.faults import crashpoint
 
 if TYPE_CHECKING:  # inspect pulls in pypdf, pypdfium2 and Pillow: ~200 ms the window need not wait for
+    from ecfmg_desk.vault.clinical import ClinicalRecords
     from ecfmg_desk.vault.inspect import InspectedFile
 
 Progress = Callable[[int, int], None]
@@ -238,6 +239,13 @@ class Vault:
         if passphrase is None:
             vault.notices.append(_NO_PASSPHRASE_NOTICE)
         return vault
+
+    @property
+    def clinical(self) -> ClinicalRecords:
+        """Rotations, their tasks and letters of recommendation (vault/clinical.py)."""
+        from ecfmg_desk.vault.clinical import ClinicalRecords
+
+        return ClinicalRecords(self)
 
     @property
     def has_passphrase(self) -> bool:
@@ -805,6 +813,7 @@ class Vault:
                 self.profile()
             except IntegrityError as exc:
                 report.problems.append(exc.message)
+            report.problems.extend(self.clinical.check())
         unreferenced = [name for name in self._blobs.names() if name not in referenced]
         if unreferenced:
             report.notes.append(
