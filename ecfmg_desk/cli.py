@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from ecfmg_desk import __version__, cli_clinical
+from ecfmg_desk import __version__, cli_clinical, cli_keys
 from ecfmg_desk.core.model import (
     MANUAL_TRANSLATION_STATUSES,
     TRANSLATION_REQUIREMENT,
@@ -25,7 +25,7 @@ from ecfmg_desk.core.model import (
     Profile,
     document_to_json,
 )
-from ecfmg_desk.errors import DeskError, UsageError
+from ecfmg_desk.errors import AdvisorKeyChangedError, DeskError, UsageError
 
 BOOL_WORDS = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
 
@@ -138,6 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     app = command("apply-review", "load an advisor's review into the vault")
     app.add_argument("review", type=Path, metavar="REVIEW.json")
+    app.add_argument("--accept-new-key", action="store_true",
+                     help="accept a known advisor's new signing key (after checking its fingerprint with them)")
 
     command("demo", "create an example applicant vault to explore")
     command("check", "check the vault's integrity (every stored file decrypts and matches its hash)")
@@ -148,6 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     res = command("restore", "restore a backup into --vault DIR (missing or empty)")
     res.add_argument("backup", type=Path, metavar="FILE")
     cli_clinical.add_commands(command)
+    cli_keys.add_commands(command)
     return parser
 
 
@@ -365,7 +368,13 @@ def cmd_verify(ctx: Context) -> int:
     from ecfmg_desk.packet.bundle import verify_bundle
 
     manifest = verify_bundle(ctx.args.bundle)
-    ctx.print(f"{ctx.args.bundle}: intact ({len(manifest.documents)} documents, bundle {manifest.bundle_id}).")
+    signed = (f"signed by the student's vault, key {manifest.signer.fingerprint}" if manifest.signer
+              else "not signed")
+    ctx.print(f"{ctx.args.bundle}: intact ({len(manifest.documents)} documents, bundle {manifest.bundle_id}), "
+              f"{signed}.")
+    if manifest.signer is None:
+        ctx.note("this bundle is not signed (made by an older ECFMG Desk): its checksums show damage, "
+                 "not who made it.", "warning")
     return 0
 
 
@@ -389,8 +398,20 @@ def cmd_review(ctx: Context) -> int:
         comments.setdefault(doc_id, []).append(text.strip())
     reviewer = args.reviewer or _os_user()
     review = make_review(manifest, decisions, comments, reviewer, date.today())
-    write_review(args.out, review)
-    ctx.note(f"wrote {args.out}")
+    from ecfmg_desk.vault.advisor_key import signing_key_or_reason
+    from ecfmg_desk.vault.keys import PASSPHRASE_ENV, passphrase_from_env
+
+    key, why_unsigned = signing_key_or_reason(passphrase_from_env())
+    write_review(args.out, review, key.private if key else None)
+    if key is None:
+        ctx.note(f"wrote {args.out} UNSIGNED: {why_unsigned}. The student's app will show it as unsigned. "
+                 f"To sign reviews, set {PASSPHRASE_ENV} (it protects your signing key on this computer).",
+                 "warning")
+        return 0
+    if key.created:
+        ctx.note(f"made your signing key {key.signer.fingerprint}; the student's app shows this fingerprint "
+                 "with your name, so read it to them once.")
+    ctx.note(f"wrote {args.out}, signed by {review.reviewer} with key {key.signer.fingerprint}")
     return 0
 
 
@@ -404,8 +425,23 @@ def _os_user() -> str:
 def cmd_apply_review(ctx: Context) -> int:
     from ecfmg_desk.packet.apply import apply_review_file
 
-    with ctx.open_vault() as vault:
-        result = apply_review_file(vault, ctx.args.review)
+    try:
+        with ctx.open_vault() as vault:
+            result = apply_review_file(vault, ctx.args.review, accept_new_key=ctx.args.accept_new_key)
+    except AdvisorKeyChangedError as exc:
+        raise AdvisorKeyChangedError(f"{exc.message} Once your advisor confirms they sent it (and its fingerprint), "
+                                     "run `ecfmg-desk apply-review --accept-new-key REVIEW.json`.") from None
+    if result.trust == "unsigned":
+        ctx.note(f"this review is NOT SIGNED: it says it is from {result.reviewer}, but anyone could have "
+                 "written it. Check with your advisor that they sent it.", "warning")
+    elif result.trust == "new":
+        ctx.note(f"first review signed with this key: {result.reviewer}, key {result.fingerprint}. It is trusted "
+                 "from now on; check the fingerprint with your advisor once.")
+    elif result.trust == "changed":
+        ctx.note(f"accepted {result.reviewer}'s NEW key {result.fingerprint} (before: "
+                 f"{', '.join(result.previous_fingerprints)}).", "warning")
+    else:
+        ctx.note(f"signed by {result.reviewer}, key {result.fingerprint} (the key you already trust)")
     ctx.note(f"loaded {result.reviewer}'s review into {result.applied} document(s)")
     if result.skipped:
         ctx.note(f"{result.skipped} reviewed document(s) are no longer in your vault and were skipped.", "warning")
@@ -501,6 +537,7 @@ COMMANDS: dict[str, Callable[[Context], int]] = {
     "backup": cmd_backup,
     "restore": cmd_restore,
     **cli_clinical.COMMANDS,
+    **cli_keys.COMMANDS,
 }
 
 

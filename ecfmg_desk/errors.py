@@ -80,3 +80,12 @@ class ReviewMismatchError(DeskError):
 
 class CancelledError(DeskError):
     """The user cancelled a long operation; nothing was changed."""
+
+
+class AdvisorKeyChangedError(IntegrityError):
+    """A review signed by a different key than the one this vault knows for that advisor (maybe a new laptop,
+    maybe someone else): refused until the applicant accepts the new key."""
+
+
+class ReplayedReviewError(ReviewMismatchError):
+    """A signed review older than one already loaded from the same advisor (loading it would undo the newer)."""

@@ -8,11 +8,15 @@ backslash, drive letter), a duplicate, or a manifest that does not parse, has th
 version, or was edited. A file that is not a zip at all is refused the same way (exit 3): whether it was
 damaged in transit or never was a bundle, its contents cannot be vouched for.
 
-What the checksum is not: a signature. It catches damage and hand edits; someone who rewrites the manifest
-*and* recomputes the checksum is not detected. That would need a key the advisor already trusts.
+The checksum catches damage and hand edits; the signature (format 2) catches someone who rewrites the
+manifest *and* recomputes the checksum ("reseals" it): the manifest is signed with the exporting vault's
+Ed25519 key (``vault.signing``), over every key but the signature and the checksum. A format-1 bundle (no
+signature) still opens, marked unsigned (``BundleManifest.signer is None``). What a signature alone cannot
+show is *whose* key it is: someone who re-signs with a key of their own passes, which is why the fingerprint
+is shown to the advisor.
 
-Zip member names are never used as paths: :func:`open_bundle` extracts, while hashing, into a fresh private
-folder under names it makes up, and hands out the bytes only once everything matched.
+Zip member names are never used as paths, and nothing is extracted: :func:`open_bundle` verifies every
+member, then keeps the zip open and reads a member into memory (checking it again) only when it is shown.
 """
 
 from __future__ import annotations
@@ -21,19 +25,19 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import stat
-import tempfile
+import struct
+import threading
 import uuid
 import weakref
 import zipfile
 import zlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, Final, cast, get_args
+from typing import IO, TYPE_CHECKING, Any, Final, cast, get_args
 
 from ecfmg_desk.core.model import (
     Document,
@@ -51,6 +55,10 @@ from ecfmg_desk.core.model import (
 from ecfmg_desk.errors import BadInputError, IntegrityError, TamperedBundleError, UnknownDocumentError
 from ecfmg_desk.packet._json import strict_loads
 from ecfmg_desk.packet._output import atomic_output
+from ecfmg_desk.vault.signatures import Signer, read_signature, sign_body
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 __all__ = [
     "BUNDLE_FORMAT",
@@ -65,16 +73,24 @@ __all__ = [
 ]
 
 BUNDLE_FORMAT: Final = "ecfmg-desk-bundle"
-BUNDLE_FORMAT_VERSION: Final = 1
+BUNDLE_FORMAT_VERSION: Final = 2
+READABLE_VERSIONS: Final = (1, 2)
+SIGNATURE_CONTEXT: Final = "ecfmg-desk/bundle/v2"
 MANIFEST_NAME: Final = "manifest.json"
 PACKET_MEMBER: Final = "packet.pdf"
 
-MAX_MANIFEST_BYTES: Final = 16 * 1024 * 1024
-MAX_MEMBERS: Final = 5000
-MAX_MEMBER_BYTES: Final = 4 * 1024**3
-MAX_TOTAL_BYTES: Final = 16 * 1024**3
-"""Limits far above a real packet (a few hundred files, about 1 GB), low enough that a hostile bundle cannot
-make the app read without end."""
+MAX_MANIFEST_BYTES: Final = 2 * 1024 * 1024
+MAX_MEMBERS: Final = 1000
+MAX_DIRECTORY_BYTES: Final = MAX_MEMBERS * 512
+MAX_FILE_BYTES: Final = 200 * 1024 * 1024
+"""A document's file: the vault refuses to import anything larger (``vault.inspect.MAX_FILE_BYTES``)."""
+MAX_PACKET_BYTES: Final = 4 * 1024**3
+MAX_TOTAL_BYTES: Final = 8 * 1024**3
+MAX_DOCUMENTS: Final = 500
+MAX_FINDINGS: Final = 2000
+"""Limits well above a real packet (40-odd documents, a few hundred files, a manifest of some 100 KB, about
+1 GB in all), low enough that a hostile bundle is refused at once: a manifest is checked against its bound
+before a byte of it is inflated, and the zip's entry count before its directory is parsed."""
 
 _CHUNK = 1 << 20
 _EXTENSIONS: Mapping[str, str] = {"pdf": "pdf", "jpeg": "jpg", "png": "png", "tiff": "tif"}
@@ -126,6 +142,11 @@ class BundleManifest:
     validation: ValidationResult
     members: tuple[Member, ...]
     packet_member: str = PACKET_MEMBER
+    signer: Signer | None = None
+    """Who signed the manifest, as read back (None: a format-1 bundle, or one exported without a key)."""
+    # Format 2 leaves room here (and in _TOP_KEYS_V2, to_json, parse_manifest) for the plan's ``cycle`` and
+    # ``deadlines`` and for clinical experience's ``rotations`` and ``letters``: add each as a field with a
+    # default, so format-1 bundles still parse to a manifest without them.
 
     def document(self, doc_id: str) -> Document:
         for doc in self.documents:
@@ -136,7 +157,9 @@ class BundleManifest:
     def member_for(self, file: FileInfo) -> str:
         return _member_name(file)
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self, key: Ed25519PrivateKey | None = None) -> dict[str, object]:
+        """The manifest as written: signed with ``key`` (format 2; ``None``: ``"signature": null``), then sealed
+        with its checksum."""
         body: dict[str, object] = {
             "format": BUNDLE_FORMAT,
             "format_version": self.format_version,
@@ -157,6 +180,8 @@ class BundleManifest:
             "validation": self.validation.to_json(),
             "members": [{"name": m.name, "sha256": m.sha256, "size": m.size} for m in self.members],
         }
+        if self.format_version >= 2:
+            body["signature"] = sign_body(key, SIGNATURE_CONTEXT, body) if key is not None else None
         body["manifest_sha256"] = _seal(body)
         return body
 
@@ -233,8 +258,10 @@ def write_bundle(
     app_version: str,
     catalog_cycle: str,
     created: date,
+    signing_key: Ed25519PrivateKey | None = None,
 ) -> BundleManifest:
-    """Write the bundle to ``out`` atomically (temp file beside it, then rename) and return its manifest.
+    """Write the bundle to ``out`` atomically (temp file beside it, then rename) and return its manifest,
+    signed with ``signing_key`` (the vault's key; ``None`` writes an unsigned format-2 manifest).
 
     Each distinct file is stored once, under ``files/<sha256>.<ext>``; its bytes are checked against the
     SHA-256 the vault recorded (``IntegrityError`` if they differ). Nothing is left behind on failure.
@@ -279,8 +306,14 @@ def write_bundle(
             validation=validation,
             members=tuple(members),
         )
-        body = json.dumps(manifest.to_json(), ensure_ascii=False, indent=1).encode("utf-8")
+        body = json.dumps(manifest.to_json(signing_key), ensure_ascii=False, indent=1).encode("utf-8")
+        if len(body) > MAX_MANIFEST_BYTES:
+            raise BadInputError("The packet has too many documents or findings to fit in a bundle.")
         zf.writestr(_zip_info(MANIFEST_NAME, len(body)), body, compress_type=zipfile.ZIP_DEFLATED)
+    if signing_key is not None:
+        from ecfmg_desk.vault.signatures import raw_public_key
+
+        manifest = replace(manifest, signer=Signer(raw_public_key(signing_key)))
     return manifest
 
 
@@ -392,8 +425,10 @@ class _Reader:
 
     def items(self, key: str, limit: int = MAX_MEMBERS) -> list[Any]:
         value = self.obj[key]
-        if not isinstance(value, list) or len(value) > limit:
+        if not isinstance(value, list):
             raise self._bad(key, "a list")
+        if len(value) > limit:
+            raise self._bad(key, f"a list of at most {limit} entries (no real bundle has more)")
         return value
 
 
@@ -401,6 +436,7 @@ _TOP_KEYS = (
     "format", "format_version", "app_version", "bundle_id", "vault_id", "created", "applicant",
     "catalog_cycle", "packet", "documents", "validation", "members", "manifest_sha256",
 )  # fmt: skip
+_TOP_KEYS_V2 = (*_TOP_KEYS, "signature")  # i12: cycle, deadlines; i13: rotations, letters (format 2 only)
 _DOC_KEYS = (
     "id", "requirement", "pages", "files", "issued", "expires", "language", "name_on_document",
     "translation_of", "translations", "translation_status", "translator", "translator_kind",
@@ -421,14 +457,18 @@ def parse_manifest(raw: bytes) -> BundleManifest:
     if not isinstance(body, dict) or body.get("format") != BUNDLE_FORMAT:
         raise _refuse("its manifest is not an ECFMG Desk bundle manifest.")
     version = body.get("format_version")
-    if version != BUNDLE_FORMAT_VERSION or isinstance(version, bool):
+    if version not in READABLE_VERSIONS or isinstance(version, bool):
         raise _refuse(
-            f"its manifest has format version {version!r}; this app reads version {BUNDLE_FORMAT_VERSION} "
+            f"its manifest has format version {version!r}; this app reads up to version {BUNDLE_FORMAT_VERSION} "
             "(a newer bundle needs a newer ECFMG Desk)."
         )
-    top = _Reader("top level", body, _TOP_KEYS)
+    top = _Reader("top level", body, _TOP_KEYS_V2 if version >= 2 else _TOP_KEYS)
     if top.text("manifest_sha256", limit=64) != _seal(body):
         raise _refuse("its manifest was edited after the bundle was made (its checksum does not match).")
+    signer = None
+    if version >= 2 and body["signature"] is not None:
+        signed = {k: v for k, v in body.items() if k not in ("signature", "manifest_sha256")}
+        signer = read_signature(body["signature"], SIGNATURE_CONTEXT, signed, _refuse)
     bundle_id = top.text("bundle_id", limit=64)
     try:
         uuid.UUID(bundle_id)
@@ -446,7 +486,7 @@ def parse_manifest(raw: bytes) -> BundleManifest:
             raise _refuse(f"its manifest lists {name!r} twice.")
         if name != PACKET_MEMBER and not _FILE_MEMBER.fullmatch(name):
             raise _refuse(f"its manifest lists a member with an unexpected name {name!r}.")
-        if size > MAX_MEMBER_BYTES:
+        if size > (MAX_PACKET_BYTES if name == PACKET_MEMBER else MAX_FILE_BYTES):
             raise _refuse(f"its manifest declares {name} as {size} bytes, more than a bundle may hold.")
         names.add(name)
         members.append(Member(name, digest, size))
@@ -459,14 +499,15 @@ def parse_manifest(raw: bytes) -> BundleManifest:
 
     a = _Reader("applicant", body["applicant"], _APPLICANT_KEYS)
     applicant = ApplicantSummary(
-        a.text("given_names"), a.text("family_name"), a.text("usmle_id"), a.text("medical_school")
+        a.text("given_names", limit=500), a.text("family_name", limit=500), a.text("usmle_id", limit=100),
+        a.text("medical_school", limit=500),
     )
-    if a.text("name_of_record") != applicant.name_of_record:
+    if a.text("name_of_record", limit=1001) != applicant.name_of_record:
         raise a._bad("name_of_record", "the given names followed by the family name")
 
     documents, statuses = _parse_documents(top, by_name)
     return BundleManifest(
-        format_version=BUNDLE_FORMAT_VERSION,
+        format_version=version,
         app_version=top.text("app_version", limit=100),
         bundle_id=bundle_id,
         vault_id=top.text("vault_id", limit=200),
@@ -477,6 +518,7 @@ def parse_manifest(raw: bytes) -> BundleManifest:
         translation_statuses=statuses,
         validation=_parse_validation(body["validation"]),
         members=tuple(members),
+        signer=signer,
     )
 
 
@@ -484,7 +526,7 @@ def _parse_documents(top: _Reader, members: Mapping[str, Member]) -> tuple[tuple
     documents: list[Document] = []
     statuses: dict[str, str] = {}
     translations: dict[str, list[str]] = {}
-    for i, item in enumerate(top.items("documents")):
+    for i, item in enumerate(top.items("documents", MAX_DOCUMENTS)):
         d = _Reader(f"documents[{i}]", item, _DOC_KEYS)
         doc_id = d.text("id", limit=200)
         if not doc_id or doc_id in statuses:
@@ -552,7 +594,7 @@ def _parse_file(where: str, obj: object, members: Mapping[str, Member]) -> FileI
 def _parse_validation(obj: object) -> ValidationResult:
     v = _Reader("validation", obj, ("ready", "as_of", "findings"))
     findings = []
-    for i, item in enumerate(v.items("findings")):
+    for i, item in enumerate(v.items("findings", MAX_FINDINGS)):
         f = _Reader(f"validation.findings[{i}]", item, _FINDING_KEYS)
         findings.append(
             Finding(
@@ -570,67 +612,87 @@ def _parse_validation(obj: object) -> ValidationResult:
     return result
 
 
-Sink = Callable[[Member], IO[bytes] | None]
+def _precheck_zip(fh: IO[bytes], size: int) -> None:
+    """Refuse, from the end-of-central-directory record alone, a zip with more entries or a larger directory
+    than any bundle has, *before* ``zipfile`` parses the whole directory into memory. Anything this cannot
+    read is left for ``zipfile`` to judge."""
+    tail_len = min(size, 22 + 0xFFFF)
+    fh.seek(size - tail_len)
+    tail = fh.read(tail_len)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < 22:
+        return
+    entries, directory = struct.unpack_from("<H", tail, at + 10)[0], struct.unpack_from("<I", tail, at + 12)[0]
+    if (entries == 0xFFFF or directory == 0xFFFFFFFF) and at >= 20 and tail[at - 20 : at - 16] == b"PK\x06\x07":
+        offset = struct.unpack_from("<Q", tail, at - 20 + 8)[0]
+        if offset + 56 <= size:
+            fh.seek(offset)
+            record = fh.read(56)
+            if record[:4] == b"PK\x06\x06":
+                entries, directory = struct.unpack_from("<QQ", record, 32)
+    if entries > MAX_MEMBERS + 1 or directory > MAX_DIRECTORY_BYTES:
+        raise _refuse("it has more members than any bundle would.")
 
 
-def _scan(path: Path, sink: Sink | None) -> BundleManifest:
-    """Check everything; with ``sink``, stream each member's bytes into the file it returns while hashing."""
+def _open_zip(path: Path) -> zipfile.ZipFile:
     try:
         if not stat.S_ISREG(path.stat().st_mode):
             raise BadInputError(f"{path} is not a file.")
-        archive = zipfile.ZipFile(path)
+        with path.open("rb") as fh:
+            _precheck_zip(fh, os.fstat(fh.fileno()).st_size)
+        return zipfile.ZipFile(path)  # keeps its own handle open: the file verified is the file later read
     except FileNotFoundError:
         raise BadInputError(f"{path} does not exist.") from None
     except PermissionError:
         raise BadInputError(f"{path} cannot be read (permission denied).") from None
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError, OSError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError, OSError,
+            struct.error):
         raise _refuse(f"{path.name} is not an ECFMG Desk bundle, or it is damaged (not a readable zip).") from None
-    with archive:
-        infos = archive.infolist()
-        if len(infos) > MAX_MEMBERS + 1:
-            raise _refuse("it has more members than any bundle would.")
-        by_name: dict[str, zipfile.ZipInfo] = {}
-        for info in infos:
-            _check_name(info.filename)
-            if info.filename in by_name:
-                raise _refuse(f"member {info.filename!r} appears twice.")
-            if _is_symlink(info):
-                raise _refuse(f"member {info.filename!r} is a symbolic link.")
-            if info.is_dir():
-                raise _refuse(f"it contains a folder {info.filename!r}.")
-            if info.flag_bits & 0x1:
-                raise _refuse(f"member {info.filename!r} is encrypted.")
-            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                raise _refuse(f"member {info.filename!r} uses an unexpected compression.")
-            by_name[info.filename] = info
-        manifest_info = by_name.get(MANIFEST_NAME)
-        if manifest_info is None:
-            raise _refuse("it has no manifest.json.")
-        if manifest_info.file_size > MAX_MANIFEST_BYTES:
-            raise _refuse("its manifest is larger than any manifest would be.")
-        manifest = parse_manifest(_read_member(archive, manifest_info, MAX_MANIFEST_BYTES, None, None))
-        labels = {PACKET_MEMBER: "the packet PDF (packet.pdf)"}
-        for doc in manifest.documents:
-            for file in doc.files:
-                labels.setdefault(_member_name(file), f"{file.name} ({_member_name(file)})")
-        listed = {m.name for m in manifest.members}
-        for name in by_name:
-            if name != MANIFEST_NAME and name not in listed:
-                raise _refuse(f"member {name!r} is not listed in its manifest (something was added).")
-        for member in manifest.members:
-            stored = by_name.get(member.name)
-            label = labels.get(member.name, member.name)
-            if stored is None:
-                raise _refuse(f"{label} is listed in its manifest but missing (something was removed).")
-            if stored.file_size != member.size:
-                raise _refuse(f"{label} was altered: {stored.file_size} bytes instead of the {member.size} listed.")
-            target = sink(member) if sink is not None else None
-            try:
-                _read_member(archive, stored, member.size, member, target, label)
-            finally:
-                if target is not None:
-                    target.close()
-    return manifest
+
+
+def _scan(archive: zipfile.ZipFile) -> tuple[BundleManifest, dict[str, zipfile.ZipInfo]]:
+    """Check everything (reading and hashing every member, keeping none); returns the manifest and where each
+    listed member is in the zip."""
+    infos = archive.infolist()
+    if len(infos) > MAX_MEMBERS + 1:
+        raise _refuse("it has more members than any bundle would.")
+    by_name: dict[str, zipfile.ZipInfo] = {}
+    for info in infos:
+        _check_name(info.filename)
+        if info.filename in by_name:
+            raise _refuse(f"member {info.filename!r} appears twice.")
+        if _is_symlink(info):
+            raise _refuse(f"member {info.filename!r} is a symbolic link.")
+        if info.is_dir():
+            raise _refuse(f"it contains a folder {info.filename!r}.")
+        if info.flag_bits & 0x1:
+            raise _refuse(f"member {info.filename!r} is encrypted.")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise _refuse(f"member {info.filename!r} uses an unexpected compression.")
+        by_name[info.filename] = info
+    manifest_info = by_name.get(MANIFEST_NAME)
+    if manifest_info is None:
+        raise _refuse("it has no manifest.json.")
+    if manifest_info.file_size > MAX_MANIFEST_BYTES:
+        raise _refuse(f"its manifest is larger than any manifest would be (over {MAX_MANIFEST_BYTES // 2**20} MB).")
+    manifest = parse_manifest(_read_member(archive, manifest_info, MAX_MANIFEST_BYTES, None, keep=True))
+    labels = {PACKET_MEMBER: "the packet PDF (packet.pdf)"}
+    for doc in manifest.documents:
+        for file in doc.files:
+            labels.setdefault(_member_name(file), f"{file.name} ({_member_name(file)})")
+    listed = {m.name for m in manifest.members}
+    for name in by_name:
+        if name != MANIFEST_NAME and name not in listed:
+            raise _refuse(f"member {name!r} is not listed in its manifest (something was added).")
+    for member in manifest.members:
+        stored = by_name.get(member.name)
+        label = labels.get(member.name, member.name)
+        if stored is None:
+            raise _refuse(f"{label} is listed in its manifest but missing (something was removed).")
+        if stored.file_size != member.size:
+            raise _refuse(f"{label} was altered: {stored.file_size} bytes instead of the {member.size} listed.")
+        _read_member(archive, stored, member.size, member, label=label)
+    return manifest, by_name
 
 
 def _read_member(
@@ -638,10 +700,12 @@ def _read_member(
     info: zipfile.ZipInfo,
     cap: int,
     member: Member | None,
-    target: IO[bytes] | None,
     label: str | None = None,
+    *,
+    keep: bool = False,
 ) -> bytes:
-    """Read a member with a byte cap (headers are not trusted: a zip bomb stops at ``cap + 1`` bytes)."""
+    """Read a member with a byte cap (headers are not trusted: a zip bomb stops at ``cap + 1`` bytes), checking
+    it against ``member``; returns the bytes with ``keep`` (else they are only hashed, chunk by chunk)."""
     label = label or info.filename
     hasher = hashlib.sha256()
     kept: list[bytes] = []
@@ -653,15 +717,9 @@ def _read_member(
                 if count > cap:
                     raise _refuse(f"{label} is larger than declared (a zip bomb?).")
                 hasher.update(chunk)
-                if target is not None:
-                    target.write(chunk)
-                elif member is None:
+                if keep:
                     kept.append(chunk)
-    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError) as exc:
-        raise _refuse(f"{label} is damaged or altered ({exc}).") from None
-    except OSError as exc:
-        if target is not None:  # writing the temporary copy failed (disk full)
-            raise BadInputError(f"Cannot open the bundle: {exc.strerror or exc}") from exc
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError, OSError) as exc:
         raise _refuse(f"{label} is damaged or altered ({exc}).") from None
     if member is not None:
         if count != member.size:
@@ -673,20 +731,22 @@ def _read_member(
 
 def verify_bundle(path: Path) -> BundleManifest:
     """Check every member of the bundle at ``path`` against its manifest; write nothing anywhere."""
-    return _scan(Path(path), None)
+    with _open_zip(Path(path)) as archive:
+        return _scan(archive)[0]
 
 
-@dataclass
 class OpenedBundle:
-    """A verified bundle, extracted into a private temporary folder that :meth:`close` removes."""
+    """A verified bundle, kept open: members are read from the zip into memory when asked for, and checked
+    against the manifest again each time. Nothing is extracted, so no scan ever lands in clear in a temp folder;
+    the open file handle also pins the verified file, should someone replace it on disk meanwhile."""
 
-    manifest: BundleManifest
-    folder: Path
-    _paths: dict[str, Path] = field(repr=False)
-    _finalizer: weakref.finalize[Any, Any] = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self._finalizer = weakref.finalize(self, shutil.rmtree, self.folder, True)
+    def __init__(self, manifest: BundleManifest, archive: zipfile.ZipFile, infos: Mapping[str, zipfile.ZipInfo]):
+        self.manifest = manifest
+        self._archive: zipfile.ZipFile | None = archive
+        self._infos = dict(infos)
+        self._members = {m.name: m for m in manifest.members}
+        self._lock = threading.Lock()
+        self._finalizer = weakref.finalize(self, archive.close)
 
     @property
     def documents(self) -> tuple[Document, ...]:
@@ -700,32 +760,34 @@ class OpenedBundle:
     def validation(self) -> ValidationResult:
         return self.manifest.validation
 
-    @property
-    def packet_path(self) -> Path:
-        self._check_open()
-        return self._paths[PACKET_MEMBER]
+    def _read(self, name: str, label: str) -> bytes:
+        with self._lock:
+            if self._archive is None:
+                raise ValueError("the bundle was closed")
+            member = self._members.get(name)
+            if member is None or name not in self._infos:
+                raise UnknownDocumentError(f"{label} is not part of this bundle.")
+            return _read_member(self._archive, self._infos[name], member.size, member, label, keep=True)
 
     def file_bytes(self, file: FileInfo) -> bytes:
-        """The bytes of one of the bundle's files, checked again against its SHA-256."""
-        self._check_open()
-        local = self._paths.get(_member_name(file))
-        if local is None:
+        """The bytes of one of the bundle's files, read into memory and checked again against the manifest."""
+        member = _member_name(file)
+        if member not in self._members or self._members[member].sha256 != file.sha256:
             raise UnknownDocumentError(f"{file.name} is not part of this bundle.")
-        data = local.read_bytes()
-        if hashlib.sha256(data).hexdigest() != file.sha256:
-            raise _refuse(f"{file.name} changed on disk after the bundle was opened.")
-        return data
+        return self._read(member, file.name)
+
+    def packet_bytes(self) -> bytes:
+        """The exported packet PDF, in memory (checked against the manifest)."""
+        return self._read(PACKET_MEMBER, "the packet PDF")
 
     @property
     def closed(self) -> bool:
-        return not self._finalizer.alive
-
-    def _check_open(self) -> None:
-        if self.closed:
-            raise ValueError("the bundle was closed")
+        return self._archive is None
 
     def close(self) -> None:
-        """Remove the temporary folder (also done at garbage collection and at exit)."""
+        """Let go of the bundle file (also done at garbage collection)."""
+        with self._lock:
+            self._archive = None
         self._finalizer()
 
     def __enter__(self) -> OpenedBundle:
@@ -738,24 +800,11 @@ class OpenedBundle:
 
 
 def open_bundle(path: Path) -> OpenedBundle:
-    """Verify the bundle and extract it into a fresh private temp folder, under names made up here.
-
-    Members are hashed as they are copied, so what is later read is exactly what was verified (no window
-    between checking and extracting). On any failure the folder is removed before the error propagates.
-    """
-    folder = Path(tempfile.mkdtemp(prefix="ecfmg-bundle-"))
-    paths: dict[str, Path] = {}
-
-    def sink(member: Member) -> IO[bytes]:
-        suffix = member.name.rsplit(".", 1)[-1]
-        local = folder / ("packet.pdf" if member.name == PACKET_MEMBER else f"{len(paths):04d}.{suffix}")
-        paths[member.name] = local
-        fd = os.open(local, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
-        return os.fdopen(fd, "wb")
-
+    """Verify the bundle and keep it open for reading its members (into memory, each checked again)."""
+    archive = _open_zip(Path(path))
     try:
-        manifest = _scan(Path(path), sink)
+        manifest, infos = _scan(archive)
     except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
+        archive.close()
         raise
-    return OpenedBundle(manifest, folder, paths)
+    return OpenedBundle(manifest, archive, infos)

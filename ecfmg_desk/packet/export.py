@@ -14,6 +14,7 @@ from ecfmg_desk.core.model import TRANSLATION_REQUIREMENT, Document, translation
 from ecfmg_desk.errors import UsageError
 from ecfmg_desk.packet.assemble import Paper, Section, assemble_packet, ensure_exportable
 from ecfmg_desk.packet.bundle import write_bundle
+from ecfmg_desk.vault.signing import vault_signing_key
 from ecfmg_desk.vault.store import Vault
 from ecfmg_desk.vault.validation import validate_vault
 
@@ -74,7 +75,7 @@ def export_vault(
 
                 raise CancelledError("Export cancelled; nothing was written.")
             write_bundle(
-                bundle, vault_id=vault.id, profile=profile, documents=documents,
+                bundle, signing_key=vault_signing_key(vault), vault_id=vault.id, profile=profile, documents=documents,
                 translation_statuses={d.id: translation_status(d, documents) for d in documents},
                 validation=validation, read_file=vault.read_file, packet_pdf=info.path, app_version=__version__,
                 catalog_cycle=catalog.cycle, created=as_of,

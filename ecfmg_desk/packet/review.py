@@ -5,11 +5,20 @@ format version, dates, decisions and ids are all checked, and anything wrong is 
 :class:`ReviewMismatchError` with a sentence saying what. Each entry records the SHA-256 of the document as
 reviewed, so the vault can mark a review stale when the document changed since.
 
-    {"format": "ecfmg-desk-review", "format_version": 1, "bundle_id": "<uuid>", "vault_id": "...",
-     "reviewer": "Dr. Ana Ruiz", "date": "2026-11-21",
+    {"format": "ecfmg-desk-review", "format_version": 2, "review_id": "<uuid>", "bundle_id": "<uuid>",
+     "vault_id": "...", "reviewer": "Dr. Ana Ruiz", "date": "2026-11-21", "created": "2026-11-21T14:03:10+00:00",
      "documents": {"<doc id>": {"decision": "approved" | "changes" | null,
                                 "comments": [{"author": "...", "date": "2026-11-21", "text": "..."}],
-                                "sha256": "<the reviewed document's sha256>"}}}
+                                "sha256": "<the reviewed document's sha256>"}},
+     "signature": null | {"algorithm": "ed25519", "public_key": "<base64>", "value": "<base64>"}}
+
+Format 2 adds the signature (over every other key, see ``vault.signatures``), a review id and the moment it
+was written, which is what lets the student's vault refuse a replayed older review. Format 1 files (no
+signature, no id) are still read, as unsigned reviews.
+
+Bounds: a review is at most ``MAX_REVIEW_BYTES`` (the reader never reads past that, whatever the file's
+size), with at most ``MAX_COMMENTS`` comments per document and ``MAX_TOTAL_COMMENTS`` in all, each at most
+``MAX_COMMENT_CHARS`` characters. A real review is a few kilobytes.
 """
 
 from __future__ import annotations
@@ -26,9 +35,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, cast, get_args
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from ecfmg_desk.core.model import Comment, Decision, Review
 from ecfmg_desk.errors import BadInputError, ReviewMismatchError, UnknownDocumentError, UsageError
 from ecfmg_desk.packet._json import strict_loads
+from ecfmg_desk.vault.signatures import Signer, read_signature, sign_body
 
 from .bundle import BundleManifest
 
@@ -45,10 +57,15 @@ __all__ = [
 ]
 
 REVIEW_FORMAT: Final = "ecfmg-desk-review"
-REVIEW_FORMAT_VERSION: Final = 1
-MAX_REVIEW_BYTES: Final = 4 * 1024 * 1024
-MAX_COMMENT_CHARS: Final = 20_000
-MAX_COMMENTS: Final = 500
+REVIEW_FORMAT_VERSION: Final = 2
+READABLE_VERSIONS: Final = (1, 2)
+SIGNATURE_CONTEXT: Final = "ecfmg-desk/review/v2"
+MAX_REVIEW_BYTES: Final = 1024 * 1024
+MAX_COMMENT_CHARS: Final = 5_000
+MAX_COMMENTS: Final = 100
+"""Per document."""
+MAX_TOTAL_COMMENTS: Final = 1_000
+MAX_REVIEW_DOCUMENTS: Final = 1_000
 DECISIONS: tuple[str, ...] = get_args(Decision)
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -70,15 +87,29 @@ class ReviewFile:
     date: dt.date
     documents: Mapping[str, ReviewEntry]
     format_version: int = REVIEW_FORMAT_VERSION
+    review_id: str | None = None
+    """None for a format-1 review."""
+    created: dt.datetime | None = None
+    """When the advisor's app wrote it (UTC); None for a format-1 review."""
+    signer: Signer | None = None
+    """Who signed it, as read back (None: unsigned). Set by :func:`read_review`, never by the writer."""
+
+    @property
+    def signed(self) -> bool:
+        return self.signer is not None
 
     def to_json(self) -> dict[str, object]:
+        """The format-2 body without its signature (what :func:`write_review` signs)."""
+        assert self.review_id is not None and self.created is not None
         return {
             "format": REVIEW_FORMAT,
-            "format_version": self.format_version,
+            "format_version": REVIEW_FORMAT_VERSION,
+            "review_id": self.review_id,
             "bundle_id": self.bundle_id,
             "vault_id": self.vault_id,
             "reviewer": self.reviewer,
             "date": self.date.isoformat(),
+            "created": self.created.isoformat(),
             "documents": {
                 doc_id: {
                     "decision": entry.decision,
@@ -107,6 +138,7 @@ def make_review(
     comments: Mapping[str, Sequence[str]],
     reviewer: str,
     on: dt.date,
+    at: dt.datetime | None = None,
 ) -> ReviewFile:
     """A review of ``manifest``'s bundle: one entry per document given a decision or a comment.
 
@@ -128,6 +160,8 @@ def make_review(
         texts = [t.strip() for t in comments.get(doc.id, ()) if t.strip()]
         if any(len(t) > MAX_COMMENT_CHARS for t in texts):
             raise UsageError(f"A comment on {doc.id} is longer than {MAX_COMMENT_CHARS} characters.")
+        if len(texts) > MAX_COMMENTS:
+            raise UsageError(f"{doc.id} has more than {MAX_COMMENTS} comments; put them together.")
         if decision is None and not texts:
             continue
         entries[doc.id] = ReviewEntry(
@@ -135,15 +169,23 @@ def make_review(
             comments=tuple(Comment(author=reviewer, date=on, text=t) for t in texts),
             sha256=doc.sha256,
         )
+    if sum(len(e.comments) for e in entries.values()) > MAX_TOTAL_COMMENTS:
+        raise UsageError(f"The review has more than {MAX_TOTAL_COMMENTS} comments.")
     return ReviewFile(
-        bundle_id=manifest.bundle_id, vault_id=manifest.vault_id, reviewer=reviewer, date=on, documents=entries
+        bundle_id=manifest.bundle_id, vault_id=manifest.vault_id, reviewer=reviewer, date=on, documents=entries,
+        review_id=str(uuid.uuid4()), created=(at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0),
     )
 
 
-def write_review(path: Path, review: ReviewFile) -> None:
-    """Write ``review`` as JSON, atomically (temp file beside it, fsync, rename)."""
+def write_review(path: Path, review: ReviewFile, key: Ed25519PrivateKey | None = None) -> None:
+    """Write ``review`` as JSON, signed with ``key`` (``None``: unsigned), atomically (temp file beside it,
+    fsync, rename)."""
     path = Path(path)
-    data = (json.dumps(review.to_json(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    body = review.to_json()
+    body["signature"] = sign_body(key, SIGNATURE_CONTEXT, body) if key is not None else None
+    data = (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    if len(data) > MAX_REVIEW_BYTES:
+        raise UsageError(f"The review is larger than {MAX_REVIEW_BYTES // (1024 * 1024)} MB; shorten the comments.")
     try:
         handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     except OSError as exc:
@@ -212,18 +254,35 @@ def read_review(path: Path) -> ReviewFile:
     if not isinstance(body, dict) or body.get("format") != REVIEW_FORMAT:
         raise _bad("it is not an ECFMG Desk review.")
     version = body.get("format_version")
-    if version != REVIEW_FORMAT_VERSION or isinstance(version, bool):
-        raise _bad(f"format version {version!r} is not supported (this app reads {REVIEW_FORMAT_VERSION}).")
-    top = _Obj("the file", body, ("format", "format_version", "bundle_id", "vault_id", "reviewer", "date", "documents"))
+    if version not in READABLE_VERSIONS or isinstance(version, bool):
+        raise _bad(f"format version {version!r} is not supported (this app reads up to {REVIEW_FORMAT_VERSION}).")
+    keys: tuple[str, ...] = ("format", "format_version", "bundle_id", "vault_id", "reviewer", "date", "documents")
+    if version == 2:
+        keys = (*keys, "review_id", "created", "signature")
+    top = _Obj("the file", body, keys)
     bundle_id = top.text("bundle_id", limit=64)
     try:
         uuid.UUID(bundle_id)
     except ValueError:
         raise _bad("bundle_id is not a bundle id.") from None
+    review_id: str | None = None
+    created: dt.datetime | None = None
+    signer: Signer | None = None
+    if version == 2:
+        review_id = top.text("review_id", limit=64)
+        try:
+            uuid.UUID(review_id)
+        except ValueError:
+            raise _bad("review_id is not a review id.") from None
+        created = _moment(top.text("created", limit=40))
+        if body["signature"] is not None:
+            unsigned = {k: v for k, v in body.items() if k != "signature"}
+            signer = read_signature(body["signature"], SIGNATURE_CONTEXT, unsigned, lambda why: _bad(f"{why}"))
     docs = body["documents"]
-    if not isinstance(docs, dict) or len(docs) > 10_000:
+    if not isinstance(docs, dict) or len(docs) > MAX_REVIEW_DOCUMENTS:
         raise _bad("documents is not an object of document ids.")
     entries: dict[str, ReviewEntry] = {}
+    total_comments = 0
     for doc_id, item in docs.items():
         if not doc_id or len(doc_id) > 200:
             raise _bad(f"document id {doc_id!r} is not valid.")
@@ -235,8 +294,11 @@ def read_review(path: Path) -> ReviewFile:
         if sha and not _SHA256.fullmatch(sha):
             raise _bad(f"document {doc_id} has an invalid sha256.")
         raw_comments = entry.obj["comments"]
-        if not isinstance(raw_comments, list) or len(raw_comments) > MAX_COMMENTS:
+        if not isinstance(raw_comments, list):
             raise _bad(f"document {doc_id}'s comments are not a list.")
+        total_comments += len(raw_comments)
+        if len(raw_comments) > MAX_COMMENTS or total_comments > MAX_TOTAL_COMMENTS:
+            raise _bad(f"it has more comments than a review may hold ({MAX_COMMENTS} per document).")
         comments = []
         for i, c in enumerate(raw_comments):
             co = _Obj(f"document {doc_id} comment {i + 1}", c, ("author", "date", "text"))
@@ -254,7 +316,21 @@ def read_review(path: Path) -> ReviewFile:
         reviewer=top.text("reviewer", limit=200, nonempty=True),
         date=top.day("date"),
         documents=entries,
+        format_version=version,
+        review_id=review_id,
+        created=created,
+        signer=signer,
     )
+
+
+def _moment(text: str) -> dt.datetime:
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise _bad(f"created is not a date and time: {text!r}.") from None
+    if value.tzinfo is None or value.utcoffset() != dt.timedelta(0):
+        raise _bad("created is not a time in UTC.")
+    return value
 
 
 def check_review_for_vault(review: ReviewFile, vault_id: str) -> None:

@@ -65,6 +65,9 @@ class BundleSession(ViewCore):
         self.today = today or date.today()
         self.draft = ReviewDraft(reviewer, self.today, self, student=self.manifest.applicant.name_of_record,
                                  exported=self.manifest.created)
+        self.signed_with: str | None = None
+        """The fingerprint of the advisor's key the last saved review was signed with (None: unsigned)."""
+        self.unsigned_because = ""
         self._init_state(catalog, bundle.validation.as_of)
         self.reload()
 
@@ -118,7 +121,12 @@ class BundleSession(ViewCore):
 
     def save_review(self, path: Path) -> None:
         """Write REVIEW.json (``DeskError`` when it cannot be written; nothing is then marked saved)."""
+        from ecfmg_desk.vault.advisor_key import signing_key_or_reason
+        from ecfmg_desk.vault.keys import passphrase_from_env
+
         review = make_review(self.manifest, self.draft.decisions, self.draft.comment_texts, self.draft.reviewer,
                              self.draft.today)
-        write_review(path, review)
+        key, self.unsigned_because = signing_key_or_reason(passphrase_from_env())
+        write_review(path, review, key.private if key else None)
+        self.signed_with = key.signer.fingerprint if key else None
         self.draft.mark_saved(Path(path))

@@ -48,7 +48,7 @@ from ecfmg_desk.errors import (
 )
 from ecfmg_desk.vault import db, keys
 from ecfmg_desk.vault.blobs import BlobDamaged, BlobMissing, BlobStore
-from ecfmg_desk.vault.crypto import DecryptionFailed, VaultKeys, new_key, unwrap_key, wrap_key
+from ecfmg_desk.vault.crypto import DecryptionFailed, VaultKeys, b64, new_key, unb64, unwrap_key, wrap_key
 from ecfmg_desk.vault.faults import crashpoint
 
 if TYPE_CHECKING:  # inspect pulls in pypdf, pypdfium2 and Pillow: ~200 ms the window need not wait for
@@ -740,13 +740,18 @@ class Vault:
         self,
         bundle_id: str,
         entries: Mapping[str, tuple[str | None, str, date, str, Sequence[Comment]]],
+        *,
+        sealed: Mapping[str, bytes] | None = None,
     ) -> int:
         """Record an advisor's review: per document (decision, reviewer, date, reviewed sha256, comments).
 
         Documents no longer in the vault are skipped; returns how many documents received the review.
+        ``sealed`` values (what the vault now knows of the advisor's key) are written in the same transaction.
         """
         applied = 0
         with self._lock, _tx(self._conn):
+            for name, data in (sealed or {}).items():
+                self._put_sealed(name, data)
             for doc_id, (decision, reviewer, on, reviewed_sha, comments) in entries.items():
                 if not self._conn.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone():
                     continue
@@ -770,6 +775,39 @@ class Vault:
                 )
                 self._history("review", doc_id)
         return applied
+
+    # ---------------------------------------------------------------- sealed values
+
+    def sealed_value(self, name: str) -> bytes | None:
+        """A small value kept in ``meta`` encrypted and authenticated under the vault key, bound to its name and
+        this vault (the vault's signing key, the advisors' keys it trusts): an edit without the key is an
+        ``IntegrityError``, never a silently different value."""
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (f"sealed:{name}",)).fetchone()
+        if row is None:
+            return None
+        try:
+            return self._fields.decrypt(unb64(row[0]), self._sealed_aad(name))
+        except (DecryptionFailed, ValueError) as exc:
+            raise IntegrityError(f"The vault's stored {name.replace('_', ' ')} is damaged or was altered.") from exc
+
+    def set_sealed_value(self, name: str, data: bytes, *, keep_existing: bool = False) -> bytes:
+        """Store ``data`` under ``name`` (with ``keep_existing``, only if none is stored); returns what is stored."""
+        with self._lock, _tx(self._conn):
+            self._put_sealed(name, data, keep_existing=keep_existing)
+        stored = self.sealed_value(name)
+        assert stored is not None
+        return stored
+
+    def _sealed_aad(self, name: str) -> bytes:
+        return f"meta:sealed:{name}:{self.id}".encode()
+
+    def _put_sealed(self, name: str, data: bytes, *, keep_existing: bool = False) -> None:
+        conflict = "DO NOTHING" if keep_existing else "DO UPDATE SET value = excluded.value"
+        self._conn.execute(
+            f"INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) {conflict}",
+            (f"sealed:{name}", b64(self._fields.encrypt(data, self._sealed_aad(name)))),
+        )
 
     # ---------------------------------------------------------------- integrity
 

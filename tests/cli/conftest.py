@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from ecfmg_desk.cli import run
+from tests.samples import make_scan_pdf
 
 
 @dataclass
@@ -55,3 +56,21 @@ def run_process(*args: str | Path, env: dict[str, str] | None = None) -> subproc
     full_env.update(env or {})
     return subprocess.run([sys.executable, "-m", "ecfmg_desk", *map(str, args)], capture_output=True, text=True,
                           env=full_env, timeout=120, check=False)
+
+
+AS_OF = "2026-11-25"
+
+
+@pytest.fixture
+def ready_vault(cli: Cli, tmp_path: Path) -> dict[str, str]:
+    """The demo applicant with its deliberate problems fixed; returns requirement -> document id."""
+    assert cli("demo").code == 0
+    docs = {d["requirement"]: d["id"] for d in cli("list", "--json").json()["documents"]
+            if d["translation_of"] is None}
+    assert cli("add", "name-verification", make_scan_pdf(tmp_path / "nv.pdf", dpi=200), "--issued", "2023-01-10",
+               "--name-on-document", "M. J. Garcia").code == 0
+    assert cli("add", "translation", make_scan_pdf(tmp_path / "tr.pdf", dpi=200), "--translation-of",
+               docs["final-transcript"], "--translator", "Lingua", "--translator-kind", "professional",
+               "--issued", "2022-08-02").code == 0
+    assert cli("validate", "--as-of", AS_OF).code == 0
+    return docs

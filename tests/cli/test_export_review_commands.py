@@ -11,25 +11,8 @@ import pytest
 from keyring.backends import fail
 from pypdf import PdfReader
 
-from tests.cli.conftest import Cli
-from tests.samples import make_jpeg, make_scan_pdf
-
-AS_OF = "2026-11-25"
-
-
-@pytest.fixture
-def ready_vault(cli: Cli, tmp_path: Path) -> dict[str, str]:
-    """The demo applicant with its deliberate problems fixed; returns requirement -> document id."""
-    assert cli("demo").code == 0
-    docs = {d["requirement"]: d["id"] for d in cli("list", "--json").json()["documents"]
-            if d["translation_of"] is None}
-    assert cli("add", "name-verification", make_scan_pdf(tmp_path / "nv.pdf", dpi=200), "--issued", "2023-01-10",
-               "--name-on-document", "M. J. Garcia").code == 0
-    assert cli("add", "translation", make_scan_pdf(tmp_path / "tr.pdf", dpi=200), "--translation-of",
-               docs["final-transcript"], "--translator", "Lingua", "--translator-kind", "professional",
-               "--issued", "2022-08-02").code == 0
-    assert cli("validate", "--as-of", AS_OF).code == 0
-    return docs
+from tests.cli.conftest import AS_OF, Cli
+from tests.samples import make_jpeg
 
 
 def test_export_is_refused_while_validation_has_errors(cli: Cli, tmp_path: Path) -> None:

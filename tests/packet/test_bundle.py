@@ -121,19 +121,15 @@ def test_round_trip_rebuilds_the_documents_exactly(exported: Exported, sandbox: 
     # everything but the advisor's review and the applicant's private notes
     assert manifest.documents == tuple(replace(d, review=None, notes="") for d in exported.documents)
     with open_bundle(exported.path) as bundle:
-        folder = bundle.folder
-        assert folder.parent == sandbox
         assert bundle.documents == manifest.documents
         for doc in exported.documents:
             for file in doc.files:
                 assert bundle.file_bytes(file) == exported.store.blobs[file.sha256]
-        assert bundle.packet_path.read_bytes() == exported.packet.read_bytes()
+        assert bundle.packet_bytes() == exported.packet.read_bytes()
         assert bundle.profile.name_of_record == PROFILE.name_of_record
         assert bundle.profile.usmle_id == PROFILE.usmle_id
         assert bundle.validation == VALIDATION
-        assert sorted(p.name for p in folder.iterdir()) == ["0000.jpg", "0001.png", "0002.pdf", "0003.pdf",
-                                                            "0004.jpg", "packet.pdf"]  # fmt: skip
-    assert not folder.exists()
+        assert list(sandbox.iterdir()) == []  # every scan was read, none was written in clear to the temp folder
     assert list(sandbox.iterdir()) == []
 
 
@@ -341,8 +337,8 @@ TAMPERINGS: dict[str, tuple[Callable[[Exported, Path], Path], str]] = {
         "does not match the member",
     ),
     "bad format version": (
-        lambda e, d: _rewrite(e.path, d, manifest=lambda b: b.update(format_version=2), reseal=True),
-        "format version 2",
+        lambda e, d: _rewrite(e.path, d, manifest=lambda b: b.update(format_version=3), reseal=True),
+        "format version 3",
     ),
     "wrong shape": (
         lambda e, d: _rewrite(e.path, d, manifest=lambda b: b.update(documents={"a": 1}), reseal=True),
@@ -379,7 +375,7 @@ def test_tampering_is_refused_and_nothing_is_written(
     assert verified.value.exit_code == 3
     with pytest.raises(TamperedBundleError, match=message):
         open_bundle(evil)
-    assert list(sandbox.iterdir()) == []  # the temp folder open_bundle made is gone
+    assert list(sandbox.iterdir()) == []  # nothing was extracted anywhere
     assert [p.name for p in evil.parent.iterdir()] == ["bundle.ecfmgpkt"]
     assert not (tmp_path / "etc").exists() and not (tmp_path / "evil" / "evil").exists()
 
@@ -391,13 +387,25 @@ def test_a_missing_bundle_is_bad_input(tmp_path: Path) -> None:
         open_bundle(tmp_path)
 
 
-def test_an_extracted_file_changed_on_disk_is_refused(exported: Exported, sandbox: Path) -> None:
+def test_a_bundle_changed_on_disk_after_opening_is_refused(exported: Exported, sandbox: Path, tmp_path: Path) -> None:
+    file = exported.documents[0].files[0]
+    original = exported.store.blobs[file.sha256]
     with open_bundle(exported.path) as bundle:
-        file = exported.documents[0].files[0]
-        local = next(p for p in bundle.folder.iterdir() if p.suffix == ".jpg" and p.stat().st_size == file.size)
-        os.chmod(local, 0o600)
-        local.write_bytes(b"swapped")
-        with pytest.raises(TamperedBundleError, match=r"front\.jpg changed"):
+        # replaced by another file: the open bundle still reads the one it verified
+        other = tmp_path / "other.ecfmgpkt"
+        _rewrite(exported.path, other, replace_data={_first_file(exported): _flip_byte(original)})
+        saved = exported.path.read_bytes()
+        os.replace(other, exported.path)
+        assert bundle.file_bytes(file) == original
+        exported.path.write_bytes(saved)
+    with open_bundle(exported.path) as bundle:
+        # changed in place (the same file): every read is checked against the manifest again
+        data = bytearray(exported.path.read_bytes())
+        at = data.find(original)
+        data[at + 100] ^= 1
+        with exported.path.open("r+b") as fh:
+            fh.write(bytes(data))
+        with pytest.raises(TamperedBundleError, match=r"front\.jpg (was|is damaged or) altered"):
             bundle.file_bytes(file)
         with pytest.raises(UnknownDocumentError):
             bundle.file_bytes(replace(file, sha256="1" * 64))
@@ -405,7 +413,7 @@ def test_an_extracted_file_changed_on_disk_is_refused(exported: Exported, sandbo
             bundle.manifest.document("nope")
     assert bundle.closed
     with pytest.raises(ValueError, match="closed"):
-        _ = bundle.packet_path
+        bundle.packet_bytes()
 
 
 def test_a_lying_zip_bomb_is_read_no_further_than_its_declared_size(exported: Exported, tmp_path: Path) -> None:

@@ -142,7 +142,7 @@ MALFORMED: dict[str, tuple[bytes, str]] = {
     "not UTF-8": (b'{"format": "\xff"}', "not valid JSON"),
     "a list": (b"[]", "not an ECFMG Desk review"),
     "another format": (json.dumps(_set(("format",), "ecfmg-desk-bundle")).encode(), "not an ECFMG Desk review"),
-    "newer version": (json.dumps(_set(("format_version",), 2)).encode(), "format version 2"),
+    "newer version": (json.dumps(_set(("format_version",), 3)).encode(), "format version 3"),
     "missing key": (json.dumps({k: v for k, v in _valid().items() if k != "reviewer"}).encode(), "no \\['reviewer'\\]"),
     "extra key": (json.dumps(_set(("extra",), 1)).encode(), "unexpected \\['extra'\\]"),
     "unknown decision": (json.dumps(_set(("documents", "d-dip", "decision"), "maybe")).encode(), "unknown decision"),
@@ -158,7 +158,7 @@ MALFORMED: dict[str, tuple[bytes, str]] = {
     "number as text": (json.dumps(_set(("vault_id",), 7)).encode(), "vault_id is not a valid text"),
     "duplicate key": (b'{"format": "ecfmg-desk-review", "format": "x"}', "duplicate key"),
     "NaN": (b'{"format": NaN}', "not valid JSON"),
-    "too large": (b" " * (4 * 1024 * 1024 + 1), "larger than 4 MB"),
+    "too large": (b" " * (1024 * 1024 + 1), "larger than 1 MB"),
 }
 
 
