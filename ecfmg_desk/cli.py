@@ -25,7 +25,7 @@ from ecfmg_desk.core.model import (
     Profile,
     document_to_json,
 )
-from ecfmg_desk.errors import AdvisorKeyChangedError, DeskError, UsageError
+from ecfmg_desk.errors import AdvisorKeyChangedError, DeskError, UsageError, exit_code_for
 
 BOOL_WORDS = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
 
@@ -179,12 +179,15 @@ class Context:
         return given if given is not None else default_vault_dir()
 
     def open_vault(self, *, create: bool = False) -> Any:
+        from ecfmg_desk.cli_hints import NOTICE_HINTS
         from ecfmg_desk.vault.keys import passphrase_from_env
         from ecfmg_desk.vault.store import Vault
 
         vault = Vault.open(self.vault_dir, create=create, passphrase=passphrase_from_env())
         for notice in vault.notices:
-            self.note(notice, "warning" if "no recovery passphrase" in notice else "note")
+            hint = NOTICE_HINTS.get(notice)
+            self.note(f"{notice} {hint}" if hint else notice, "warning" if "no recovery passphrase" in notice
+                      else "note")
         return vault
 
     def print(self, text: str = "") -> None:
@@ -571,9 +574,11 @@ def run(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None = Non
     try:
         args = build_parser().parse_args(_normalise_argv(argv))
         return COMMANDS[args.command](Context(args, out, err))
-    except DeskError as exc:
-        print(f"error: {exc.message}", file=err)
-        return exc.exit_code
+    except (DeskError, MemoryError) as exc:
+        from ecfmg_desk.cli_hints import cli_message
+
+        print(f"error: {cli_message(exc)}", file=err)
+        return exit_code_for(exc)
     except KeyboardInterrupt:
         print("error: interrupted; nothing more was done.", file=err)
         return 130
@@ -583,9 +588,8 @@ def run(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None = Non
             with contextlib.suppress(OSError, ValueError):
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except MemoryError:
-        print("error: not enough memory for this operation; nothing was changed.", file=err)
-        return 2
     except OSError as exc:
-        print(f"error: {exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}.", file=err)
-        return 2
+        from ecfmg_desk.cli_hints import cli_message
+
+        print(f"error: {cli_message(exc)}", file=err)
+        return exit_code_for(exc)

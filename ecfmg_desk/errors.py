@@ -1,11 +1,23 @@
-"""One exception per user-facing failure.
+"""One exception per user-facing failure, and one policy for what the user reads about any failure.
 
-Each carries a message written for the applicant (not for a developer) and the exit code the command line
-uses for it, so the CLI prints ``error: <message>`` and the GUI shows the same words in a dialog. A traceback
-that reaches a user is a bug.
+Each exception carries a message written for the applicant (not for a developer), and the exit code the command
+line uses for it, so the CLI prints ``error: <message>`` and the window shows the same words in a dialog. A
+message never names a command-line flag, an environment variable or a command: the window's users never see a
+terminal. Where the command line has a way out to add (``--translation-of``, ``ECFMG_DESK_PASSPHRASE``), the
+error carries a ``topic`` and the CLI adds its own hint for it (``ecfmg_desk.cli_hints``).
+
+:func:`user_message` and :func:`exit_code_for` are the policy for every failure, ours or the system's (a full
+disk, no memory): the CLI and the window's background tasks both use them, so both say the same thing. A
+traceback that reaches a user is a bug.
 """
 
 from __future__ import annotations
+
+from typing import Literal
+
+Topic = Literal["passphrase", "new-passphrase", "vault-location", "translation-of", "check", "verify", "reviewer",
+                "list"]
+"""What a failure is about, for the command line's hint (see ``ecfmg_desk.cli_hints``)."""
 
 
 class DeskError(Exception):
@@ -13,9 +25,11 @@ class DeskError(Exception):
 
     exit_code = 2
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, topic: Topic | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.topic: Topic | None = topic
+        """The command line adds a hint for this (a flag, a variable); the window has its own controls."""
 
 
 class UsageError(DeskError):
@@ -89,3 +103,20 @@ class AdvisorKeyChangedError(IntegrityError):
 
 class ReplayedReviewError(ReviewMismatchError):
     """A signed review older than one already loaded from the same advisor (loading it would undo the newer)."""
+
+
+def user_message(exc: BaseException) -> str:
+    """What the user reads about ``exc``, in the window and after ``error:`` alike."""
+    if isinstance(exc, DeskError):
+        return exc.message
+    if isinstance(exc, MemoryError):
+        return "There is not enough memory for this; nothing was changed."
+    if isinstance(exc, OSError):
+        where = f": {exc.filename}" if exc.filename else ""
+        return f"{exc.strerror or exc}{where}. Nothing was changed."
+    return f"Something went wrong ({type(exc).__name__}); nothing was changed."
+
+
+def exit_code_for(exc: BaseException) -> int:
+    """The command line's exit code for ``exc`` (DESIGN.md section 3): 2 unless the error says otherwise."""
+    return exc.exit_code if isinstance(exc, DeskError) else 2

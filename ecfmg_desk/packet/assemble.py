@@ -407,8 +407,8 @@ def _copy_file(
     """Copy every page of one file, each wrapped in q/Q and overlaid with its stamp (a Form XObject)."""
     if len(reader.pages) != len(file.pages):
         raise IntegrityError(
-            f"{file.name} has {len(reader.pages)} pages but the vault recorded {len(file.pages)}; "
-            "run `ecfmg-desk check`."
+            f"{file.name} has {len(reader.pages)} pages but the vault recorded {len(file.pages)}: the vault's copy "
+            "is damaged. Replace the scan, or restore a backup.", topic="check"
         )
     try:
         src = writer.open_source(reader)

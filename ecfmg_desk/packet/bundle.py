@@ -279,7 +279,8 @@ def write_bundle(
                 digest = hashlib.sha256(data).hexdigest()
                 if digest != file.sha256 or len(data) != file.size:
                     raise IntegrityError(
-                        f"{file.name} no longer matches what was imported; run `ecfmg-desk check`."
+                        f"{file.name} no longer matches what was imported: the vault's copy is damaged. Replace the "
+                        "scan, or restore a backup.", topic="check"
                     )
                 zf.writestr(_zip_info(name, len(data)), data, compress_type=zipfile.ZIP_STORED)
                 members.append(Member(name, digest, len(data)))

@@ -147,11 +147,11 @@ def make_review(
     """
     reviewer = reviewer.strip()
     if not reviewer or len(reviewer) > 200:
-        raise UsageError("Give the reviewer's name (--reviewer NAME).")
+        raise UsageError("A review needs the reviewer's name (at most 200 characters).", topic="reviewer")
     by_id = {d.id: d for d in manifest.documents}
     for doc_id in [*decisions, *comments]:
         if doc_id not in by_id:
-            raise UnknownDocumentError(f"The bundle has no document {doc_id}; `ecfmg-desk verify` lists them.")
+            raise UnknownDocumentError(f"The bundle has no document {doc_id}.", topic="verify")
     entries: dict[str, ReviewEntry] = {}
     for doc in manifest.documents:
         decision = decisions.get(doc.id)

@@ -25,7 +25,7 @@ from PySide6.QtCore import QEvent, QObject, QSettings, QThreadPool, QTimer, Sign
 from PySide6.QtWidgets import QApplication, QWidget
 
 from ecfmg_desk import APP_NAME, __version__
-from ecfmg_desk.errors import DeskError, KeyUnavailableError, TamperedBundleError, WrongPassphraseError
+from ecfmg_desk.errors import DeskError, KeyUnavailableError, TamperedBundleError, WrongPassphraseError, user_message
 from ecfmg_desk.ui import icons, prompts
 from ecfmg_desk.ui.settings import open_settings, remember_bundle, remember_vault
 
@@ -39,6 +39,13 @@ def say(text: str) -> None:
     """A line on stderr, when there is one (a windowed Windows build has ``sys.stderr = None``)."""
     if sys.stderr is not None:
         print(text, file=sys.stderr)
+
+
+def say_error(exc: BaseException) -> None:
+    """A failure on a run without a window (``--screenshot``): the command line's words, hints included."""
+    from ecfmg_desk.cli_hints import cli_message
+
+    say(f"error: {cli_message(exc)}")
 
 
 def _console_streams() -> Callable[[], None]:
@@ -172,7 +179,7 @@ class DeskApp(QObject):
                 return Vault.open(path, passphrase=passphrase)
             except (KeyUnavailableError, WrongPassphraseError) as exc:
                 if self.screenshot:
-                    say(f"error: {exc.message}")
+                    say_error(exc)
                     return None
                 if passphrase is not None:
                     prompts.show_error(parent, self.tr("Wrong passphrase"), exc.message)
@@ -184,7 +191,7 @@ class DeskApp(QObject):
                     return None
             except DeskError as exc:
                 if self.screenshot:
-                    say(f"error: {exc.message}")
+                    say_error(exc)
                 else:
                     prompts.show_error(parent, self.tr("Cannot open the vault"), exc.message)
                 return None
@@ -220,9 +227,7 @@ class DeskApp(QObject):
             prompts.show_error(self.wizard, self.tr("Cannot create your vault"), exc.message)
             return False
         except OSError as exc:
-            prompts.show_error(self.wizard, self.tr("Cannot create your vault"), self.tr(
-                "The folder {path} cannot be written ({reason}). Choose another place with --vault.").format(
-                    path=self.vault_dir, reason=exc.strerror or exc))
+            prompts.show_error(self.wizard, self.tr("Cannot create your vault"), user_message(exc))
             return False
         self._created = vault
         return True
@@ -343,7 +348,7 @@ class DeskApp(QObject):
             message = exc.message
         parent = self.window or self.wizard or (self.review_windows[-1] if self.review_windows else None)
         if self.screenshot:
-            say(f"error: {exc.message}")
+            say_error(exc)
         else:
             prompts.show_error(parent, title, message)
         if exit_on_failure and self.window is None and self.wizard is None and not self.review_windows:

@@ -16,7 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Signal
 
-from ecfmg_desk.errors import CancelledError, DeskError
+from ecfmg_desk.errors import CancelledError, DeskError, user_message
 
 log = logging.getLogger(__name__)
 
@@ -56,16 +56,11 @@ class Task(QRunnable):
             result = self._work(signals.progress.emit, self._cancel.is_set)
         except CancelledError:
             signals.cancelled.emit()
-        except DeskError as exc:
-            signals.failed.emit(exc.message)
-        except MemoryError:
-            signals.failed.emit("There is not enough memory for this; nothing was changed.")
-        except OSError as exc:
-            where = f": {exc.filename}" if exc.filename else ""
-            signals.failed.emit(f"{exc.strerror or exc}{where}. Nothing was changed.")
+        except (DeskError, MemoryError, OSError) as exc:
+            signals.failed.emit(user_message(exc))
         except Exception as exc:  # a bug: tell the user plainly, keep the details in the log
             log.error("background task %r failed:\n%s", self.description, traceback.format_exc())
-            signals.failed.emit(f"Something went wrong ({type(exc).__name__}); nothing was changed.")
+            signals.failed.emit(user_message(exc))
         else:
             signals.done.emit(result)  # even if cancel came too late to stop it: the work is done and kept
         finally:

@@ -130,9 +130,7 @@ def _backup_key(header: dict[str, Any], passphrase: str | None) -> bytes:
     if master is not None:
         return master
     if wrapped:
-        raise KeyUnavailableError(
-            f"This backup needs its recovery passphrase. Set {keys.PASSPHRASE_ENV} to the vault's passphrase."
-        )
+        raise KeyUnavailableError("This backup needs the recovery passphrase of its vault.", topic="passphrase")
     raise KeyUnavailableError(
         "This backup was made from a vault without a recovery passphrase, and this computer's keyring does not "
         "hold its key, so it cannot be opened here."

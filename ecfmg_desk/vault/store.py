@@ -139,10 +139,7 @@ class Vault:
             if path.exists() and not path.is_dir():
                 raise UsageError(f"{path} is a file, not a vault folder.")
             if not create:
-                raise VaultNotFoundError(
-                    f"There is no vault in {path}. Check --vault (or ECFMG_DESK_HOME), "
-                    "or add a document or set your profile to create one."
-                )
+                raise VaultNotFoundError(f"There is no vault in {path}.", topic="vault-location")
             return cls._create(path, passphrase)
         conn = db.connect(path / db.DB_NAME)
         try:
@@ -186,13 +183,13 @@ class Vault:
         except keys.KeyringUnavailable as exc:
             raise KeyUnavailableError(
                 "No system keyring is available on this computer, so the vault cannot be opened without its "
-                f"recovery passphrase. Set {keys.PASSPHRASE_ENV} to your recovery passphrase and try again."
+                "recovery passphrase.", topic="passphrase"
             ) from exc
         if master_or_none is None:
             if "wrapped_key" in meta:
                 raise KeyUnavailableError(
                     "This computer's keyring has no key for this vault (new computer or reinstalled system?). "
-                    f"Set {keys.PASSPHRASE_ENV} to your recovery passphrase to open it."
+                    "Its recovery passphrase opens it.", topic="passphrase"
                 )
             raise KeyUnavailableError(
                 "This computer's keyring has no key for this vault and the vault has no recovery passphrase. "
@@ -200,8 +197,8 @@ class Vault:
             )
         if VaultKeys(master_or_none).check_value() != check:
             raise WrongPassphraseError(
-                "The key in this computer's keyring does not open this vault. "
-                f"Set {keys.PASSPHRASE_ENV} to your recovery passphrase to open it."
+                "The key in this computer's keyring does not open this vault. Its recovery passphrase opens it.",
+                topic="passphrase",
             )
         return master_or_none
 
@@ -216,8 +213,8 @@ class Vault:
             in_keyring = False
         if not in_keyring and passphrase is None:
             raise KeyUnavailableError(
-                "Cannot create a vault: no system keyring is available and no passphrase was given. "
-                f"Set {keys.PASSPHRASE_ENV} to a passphrase you will remember; it is the only way back in."
+                "Cannot create a vault: no system keyring is available and no recovery passphrase was given.",
+                topic="new-passphrase",
             )
         path.mkdir(parents=True, exist_ok=True)
         conn = db.connect(path / db.DB_NAME)
@@ -237,7 +234,7 @@ class Vault:
             raise
         vault = cls(path, conn, vault_keys, vault_id)
         if passphrase is None:
-            vault.notices.append(_NO_PASSPHRASE_NOTICE)
+            vault.notices.append(NO_PASSPHRASE_NOTICE)
         return vault
 
     @property
@@ -375,7 +372,7 @@ class Vault:
         with self._lock:
             found = self._load_documents("WHERE d.id = ? AND d.removed_at IS NULL", (document_id,))
         if not found:
-            raise UnknownDocumentError(f"There is no document {document_id!r} in this vault. `list` shows the ids.")
+            raise UnknownDocumentError(f"There is no document {document_id!r} in this vault.", topic="list")
         return found[0]
 
     def _load_documents(self, where: str, params: tuple[object, ...] = ()) -> list[Document]:
@@ -547,7 +544,7 @@ class Vault:
         if requirement == TRANSLATION_REQUIREMENT or translation_of:
             requirement = TRANSLATION_REQUIREMENT
             if not translation_of:
-                raise UsageError("A translation needs --translation-of DOC_ID (the original it translates).")
+                raise UsageError("A translation must say which document it translates.", topic="translation-of")
             original = self.document(translation_of)
             if original.translation_of is not None:
                 raise UsageError(f"Document {translation_of} is itself a translation; attach to the original.")
@@ -885,10 +882,11 @@ class Vault:
                 dest.close()
 
 
-_NO_PASSPHRASE_NOTICE = (
+NO_PASSPHRASE_NOTICE = (
     "This vault has no recovery passphrase yet: if this computer's keyring entry is lost, so are your documents. "
-    f"Set one in the app, or run a command with {keys.PASSPHRASE_ENV} set."
+    "Set one in your profile."
 )
+"""Told when a vault without a recovery passphrase opens (the command line adds how it sets one)."""
 
 
 @contextmanager
