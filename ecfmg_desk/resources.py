@@ -47,3 +47,20 @@ def load_default_catalog() -> Catalog:
     except (OSError, UnicodeDecodeError) as exc:
         raise CatalogError(f"The requirement catalog {path} cannot be read: {exc}") from exc
     return parse_catalog(text, path.name)
+
+
+FONT_FILES = (
+    "NotoSans-Regular.ttf",
+    "NotoSans-Bold.ttf",
+    "NotoSansArabic-Regular.ttf",
+    "NotoSansArabic-Bold.ttf",
+    "NotoSansDevanagari-Regular.ttf",
+    "NotoSansDevanagari-Bold.ttf",
+    "NotoSansCJKsc-Regular-subset.otf",
+)
+"""The fonts this build carries (``resources/fonts``, OFL): every script a name may be in draws on any machine."""
+
+
+def font_paths() -> tuple[Path, ...]:
+    """Paths of the shipped fonts that are present (a missing one only loses its script, never the app)."""
+    return tuple(p for p in (resource_path("fonts", name) for name in FONT_FILES) if p.is_file())

@@ -93,11 +93,12 @@ run help "$APP" --help
 grep -q -i "usage" "$TMP/help.out" || fail "--help prints no usage"
 
 compgen -G "$DIST/_internal/resources/requirements/*.toml" >/dev/null || fail "no requirement catalog in the bundle"
-for f in icons/app/ecfmg-desk.svg icons/app/ecfmg-desk-256.png; do
+for f in icons/app/ecfmg-desk.svg icons/app/ecfmg-desk-256.png fonts/OFL.txt fonts/NotoSans-Regular.ttf \
+    fonts/NotoSansArabic-Regular.ttf fonts/NotoSansDevanagari-Regular.ttf fonts/NotoSansCJKsc-Regular-subset.otf; do
     [ -f "$DIST/_internal/resources/$f" ] || fail "resources/$f missing from the bundle"
 done
 compgen -G "$DIST/_internal/ecfmg_desk-*-info" >/dev/null || fail "no ecfmg-desk package metadata in the bundle"
-echo "bundled: resources/ (catalog, icons) and the package metadata"
+echo "bundled: resources/ (catalog, icons, fonts) and the package metadata"
 
 run requirements "$APP" requirements --json
 "$PY" -c "import json, sys; json.load(open(sys.argv[1]))" "$TMP/requirements.out" \

@@ -7,17 +7,34 @@ API; the dialogs, through ``ecfmg_desk.ui.prompts``; and today's date, passed in
 from __future__ import annotations
 
 import os
-
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything imports Qt
-
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything imports Qt
 
 import keyring
 import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import fail
 from keyring.errors import PasswordDeleteError
+
+
+def _only_dejavu() -> None:
+    """Let Qt see only DejaVu among the system's fonts, as on a machine set up by the README alone: every
+    other script must draw with the fonts the app ships (a system Noto font would hide a missing one)."""
+    dejavu = Path("/usr/share/fonts/truetype/dejavu")
+    if "FONTCONFIG_FILE" in os.environ or not dejavu.is_dir():
+        return
+    folder = Path(tempfile.mkdtemp(prefix="ecfmg-fonts-"))
+    (folder / "fonts.conf").write_text(
+        f"<?xml version='1.0'?><fontconfig><dir>{dejavu}</dir><cachedir>{folder / 'cache'}</cachedir></fontconfig>",
+        encoding="utf-8",
+    )
+    os.environ["FONTCONFIG_FILE"] = str(folder / "fonts.conf")
+
+
+_only_dejavu()  # before any QGuiApplication exists (fontconfig reads it when Qt first loads fonts)
 
 
 class MemoryKeyring(KeyringBackend):

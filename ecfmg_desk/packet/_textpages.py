@@ -31,6 +31,8 @@ from PySide6.QtGui import (
     QTextOption,
 )
 
+from .fonts import packet_font, register_fonts
+
 _RESOLUTION = 600
 """Device units per inch of the QPdfWriter: fine enough that Qt's text layout does not snap to a coarse grid."""
 _U = _RESOLUTION / 72.0
@@ -57,10 +59,12 @@ def ensure_gui_app() -> None:
     if existing is not None:
         if not isinstance(existing, QGuiApplication):
             raise RuntimeError("a QCoreApplication exists; drawing the packet's text needs a QGuiApplication")
+        register_fonts()
         return
     if "QT_QPA_PLATFORM" not in os.environ:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     _app = QGuiApplication(["ecfmg-desk"])
+    register_fonts()
 
 
 @dataclass(frozen=True)
@@ -112,11 +116,7 @@ class TextPages:
 
 
 def _font(points: float, *, bold: bool = False) -> QFont:
-    font = QFont(QGuiApplication.font())
-    font.setStyleHint(QFont.StyleHint.SansSerif)
-    font.setPointSizeF(points)
-    font.setBold(bold)
-    return font
+    return packet_font(points, bold=bold)
 
 
 def _page_size(width_pt: float, height_pt: float) -> QPageSize:

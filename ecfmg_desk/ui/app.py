@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from ecfmg_desk import APP_NAME, __version__
 from ecfmg_desk.errors import DeskError, KeyUnavailableError, TamperedBundleError, WrongPassphraseError, user_message
+from ecfmg_desk.packet.fonts import register_fonts
 from ecfmg_desk.ui import icons, prompts
 from ecfmg_desk.ui.settings import open_settings, remember_bundle, remember_vault
 
@@ -77,6 +78,7 @@ def application() -> QApplication:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(DESKTOP_FILE_NAME)
     app.setWindowIcon(icons.app_icon())
+    register_fonts()  # names in any script draw on a machine without Noto/CJK fonts
     return app
 
 

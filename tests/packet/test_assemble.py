@@ -358,17 +358,18 @@ def test_qpdf_opens_the_encrypted_packet(gui_app: QGuiApplication, tmp_path: Pat
 @pytest.mark.parametrize(
     ("given", "family", "expected"),
     [
-        ("小明", "王", "小明 王"),
-        # Arabic is extracted as shaped presentation forms in visual (left-to-right) order.
-        ("محمد", "عبد الله", "محمد عبد الله"[::-1]),
+        ("小明", "王", ("小明 王",)),
+        # Arabic is extracted as shaped presentation forms, each word's letters in visual (left-to-right) order.
+        ("محمد", "عبد الله", tuple(word[::-1] for word in ("محمد", "عبد", "الله"))),
         # Devanagari conjuncts map back lossily; the first syllable survives.
-        ("राहुल", "शर्मा", "रा"),
+        ("राहुल", "शर्मा", ("रा",)),
     ],
     ids=["chinese", "arabic", "devanagari"],
 )
 def test_names_in_any_script_are_drawn_as_text(
-    gui_app: QGuiApplication, tmp_path: Path, given: str, family: str, expected: str
+    gui_app: QGuiApplication, tmp_path: Path, given: str, family: str, expected: tuple[str, ...]
 ) -> None:
+    """With the fonts the app ships (the suite passes with only DejaVu installed: see tests/run-pytest.sh)."""
     store = Store()
     doc = store.document("d", "other", [samples.make_text_pdf(tmp_path / "a.pdf")])
     profile = replace(PROFILE, given_names=given, family_name=family)
@@ -377,9 +378,9 @@ def test_names_in_any_script_are_drawn_as_text(
     fonts = {str(_dict(f)["/BaseFont"]) for f in _dict(_dict(reader.pages[0]["/Resources"])["/Font"]).values()}
     assert len(fonts) >= 2  # the Latin text's font and a fallback that has the name's script
     cover = unicodedata.normalize("NFKC", " ".join(reader.pages[0].extract_text().split()))
-    assert expected in cover
+    assert all(part in cover for part in expected), cover
     stamp = unicodedata.normalize("NFKC", " ".join(reader.pages[2].extract_text().split()))
-    assert expected in stamp
+    assert all(part in stamp for part in expected), stamp
 
 
 # --- stamps on awkward pages ----------------------------------------------------------------------------
