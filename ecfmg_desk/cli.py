@@ -53,12 +53,25 @@ def parse_profile_value(name: str, text: str) -> Any:
     if name not in Profile.field_names():
         raise UsageError(f"Unknown profile field {name!r}. Fields: {', '.join(Profile.field_names())}.")
     text = text.strip()
-    if name in ("date_of_birth", "graduation_date"):
+    if name in ("date_of_birth", "graduation_date", "name_change_date"):
         return _optional_date(text, name)
-    if name == "transferred_credits":
+    if name in ("transferred_credits", "failed_step2cs"):
         if text.lower() not in BOOL_WORDS:
-            raise UsageError("transferred_credits must be yes or no.")
+            raise UsageError(f"{name} must be yes or no.")
         return BOOL_WORDS[text.lower()]
+    if name == "match_year":
+        from ecfmg_desk.resources import available_cycles
+
+        if not text:
+            return None
+        cycles = available_cycles()
+        if not text.isdigit() or int(text) not in cycles:
+            raise UsageError(
+                f"match_year must be the year of a Match this app has rules for: {', '.join(map(str, cycles))}."
+            )
+        return int(text)
+    if name == "aamc_id":
+        return text or None
     if name == "clinical_skills_route" and text not in ("pathway", "step2cs"):
         raise UsageError("clinical_skills_route must be pathway or step2cs.")
     return text
@@ -87,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     req = command("requirements", "list the requirement catalog")
     req.add_argument("--json", action="store_true")
+    req.add_argument("--cycle", type=int, metavar="YEAR",
+                     help="the Match year (default: your profile's, else the Match still ahead)")
 
     prof = command("profile", "show or change the applicant profile")
     prof.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", dest="assignments")
@@ -99,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--translation-of", metavar="DOC_ID")
     add.add_argument("--translator", metavar="NAME")
     add.add_argument("--translator-kind", choices=TRANSLATOR_KINDS)
+    _field_option(add)
 
     edit = command("edit", "change a document's details (an empty value clears it)")
     edit.add_argument("document", metavar="DOC_ID")
@@ -108,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     edit.add_argument("--translation-status", choices=MANUAL_TRANSLATION_STATUSES,
                       help="track a translation not attached yet")
     edit.add_argument("--files", nargs="+", type=Path, metavar="FILE", help="replace the document's scan")
+    _field_option(edit)
 
     remove = command("remove", "move a document to the trash")
     remove.add_argument("document", metavar="DOC_ID")
@@ -152,6 +169,21 @@ def build_parser() -> argparse.ArgumentParser:
     cli_clinical.add_commands(command)
     cli_keys.add_commands(command)
     return parser
+
+
+def _field_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", dest="field_assignments",
+                        help="a field of this kind of document, e.g. result=pass (an empty value clears it)")
+
+
+def _field_assignments(args: argparse.Namespace) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for assignment in getattr(args, "field_assignments", []):
+        name, sep, value = assignment.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--set wants FIELD=VALUE, got {assignment!r}.")
+        values[name.strip()] = value
+    return values
 
 
 def _metadata_options(parser: argparse.ArgumentParser) -> None:
@@ -199,15 +231,28 @@ class Context:
     def json(self, value: object) -> None:
         print(json.dumps(value, indent=2, ensure_ascii=False), file=self.out)
 
+    def catalog(self, profile: Profile | None, as_of: date | None = None) -> Any:
+        """The cycle catalog the profile's ``match_year`` chooses (unset: the Match still ahead)."""
+        from ecfmg_desk.resources import catalog_for
+
+        return catalog_for(profile.match_year if profile else None, as_of or date.today())
+
 
 def cmd_requirements(ctx: Context) -> int:
     from ecfmg_desk.core.rules import CONDITION_WORDS
-    from ecfmg_desk.resources import load_default_catalog
+    from ecfmg_desk.resources import available_cycles, load_catalog
 
-    catalog = load_default_catalog()
+    if ctx.args.cycle is not None:
+        if ctx.args.cycle not in available_cycles():
+            cycles = ", ".join(map(str, available_cycles()))
+            raise UsageError(f"--cycle: there are rules for the {cycles} Matches, not {ctx.args.cycle}.")
+        catalog = load_catalog(ctx.args.cycle)
+    else:
+        catalog = ctx.catalog(_profile_if_any(ctx))
     if ctx.args.json:
-        ctx.json({"cycle": catalog.cycle, "requirements": [r.to_json() for r in catalog.requirements]})
+        ctx.json(catalog.to_json())
         return 0
+    ctx.print(f"{catalog.title} (cycle {catalog.cycle})")
     titles = dict(catalog.categories)
     current = None
     for r in catalog.requirements:
@@ -257,19 +302,37 @@ def _metadata_from_args(args: argparse.Namespace) -> dict[str, Any]:
     return values
 
 
-def cmd_add(ctx: Context) -> int:
-    from ecfmg_desk.resources import load_default_catalog
+def _profile_if_any(ctx: Context) -> Profile | None:
+    """The profile of the vault, when there is one that opens (``requirements`` works without a vault)."""
+    from ecfmg_desk.vault.store import is_vault
 
+    if not is_vault(ctx.vault_dir):
+        return None
+    try:
+        with ctx.open_vault() as vault:
+            return vault.profile()  # type: ignore[no-any-return]
+    except DeskError:
+        return None
+
+
+def cmd_add(ctx: Context) -> int:
     args = ctx.args
-    catalog = load_default_catalog()
-    if args.requirement != TRANSLATION_REQUIREMENT and catalog.get(args.requirement) is None:
-        known = ", ".join(r.id for r in catalog.requirements)
-        raise UsageError(f"Unknown requirement {args.requirement!r}. Known: {known}.")
     metadata = _metadata_from_args(args)
     if args.translation_of:
         metadata["translation_of"] = args.translation_of
     if args.requirement == TRANSLATION_REQUIREMENT and not args.translation_of:
         raise UsageError("A translation needs --translation-of DOC_ID, --translator NAME and --translator-kind.")
+    assignments = _field_assignments(args)
+    # requirements and their fields are the same in every cycle (the catalog base): check before a vault is made
+    catalog = ctx.catalog(None)
+    if args.requirement != TRANSLATION_REQUIREMENT and catalog.get(args.requirement) is None:
+        known = ", ".join(r.id for r in catalog.requirements)
+        raise UsageError(f"Unknown requirement {args.requirement!r}. Known: {known}.")
+    if assignments:
+        if args.requirement == TRANSLATION_REQUIREMENT or args.translation_of:
+            raise UsageError("A translation has no fields of its own to set.")
+        values = catalog[args.requirement].parse_fields(assignments)
+        metadata["fields"] = {k: v for k, v in values.items() if v is not None}
     with ctx.open_vault(create=True) as vault:
         result = vault.add_document(args.requirement, args.files, **metadata)
     for other in result.duplicates:
@@ -285,10 +348,17 @@ def cmd_edit(ctx: Context) -> int:
 
     args = ctx.args
     metadata = _metadata_from_args(args)
-    files = [inspect_file(p) for p in args.files] if args.files else []
-    if not metadata and not files:
+    assignments = _field_assignments(args)
+    if not metadata and not assignments and not args.files:
         raise UsageError("Nothing to change: give at least one option (see `ecfmg-desk edit --help`).")
     with ctx.open_vault() as vault:
+        if assignments:
+            current = vault.document(args.document)
+            requirement = ctx.catalog(vault.profile()).get(current.requirement)
+            if requirement is None:
+                raise UsageError(f"Document {current.id} is a {current.requirement}, which has no fields to set.")
+            metadata["fields"] = requirement.parse_fields(assignments)
+        files = [inspect_file(p) for p in args.files] if args.files else []
         doc = vault.edit_document(args.document, metadata) if metadata else vault.document(args.document)
         if files:
             doc = vault.replace_files(args.document, files)
@@ -328,15 +398,14 @@ def _as_of(args: argparse.Namespace) -> date:
 
 
 def cmd_validate(ctx: Context) -> int:
-    from ecfmg_desk.resources import load_default_catalog
     from ecfmg_desk.vault.validation import validate_vault
 
-    catalog = load_default_catalog()
     as_of = _as_of(ctx.args)
     with ctx.open_vault() as vault:
+        catalog = ctx.catalog(vault.profile(), as_of)
         result = validate_vault(vault, catalog, as_of)
     if ctx.args.json:
-        ctx.json(result.to_json())
+        ctx.json({"cycle": catalog.cycle, **result.to_json()})
     else:
         for f in result.findings:
             where = f" [{f.document}]" if f.document else ""
@@ -348,7 +417,6 @@ def cmd_validate(ctx: Context) -> int:
 
 def cmd_export(ctx: Context) -> int:
     from ecfmg_desk.packet.export import export_vault
-    from ecfmg_desk.resources import load_default_catalog
 
     args = ctx.args
     password = None
@@ -356,9 +424,10 @@ def cmd_export(ctx: Context) -> int:
         password = os.environ.get(args.password_env)
         if not password:
             raise UsageError(f"--password-env: the environment variable {args.password_env} is not set or empty.")
+    as_of = _as_of(args)
     with ctx.open_vault() as vault:
-        summary = export_vault(vault, load_default_catalog(), out=args.out, bundle=args.bundle,
-                               as_of=_as_of(args), password=password, paper=args.paper)
+        summary = export_vault(vault, ctx.catalog(vault.profile(), as_of), out=args.out, bundle=args.bundle,
+                               as_of=as_of, password=password, paper=args.paper)
     ctx.note(f"wrote {summary.packet} ({summary.pages} pages)")
     if summary.bundle:
         ctx.note(f"wrote {summary.bundle}")

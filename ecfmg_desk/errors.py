@@ -36,6 +36,10 @@ class UsageError(DeskError):
     """The command or a value given to it is wrong (a bad date, an unknown field)."""
 
 
+class FieldValueError(UsageError):
+    """A document or profile field given a value it does not accept (an unknown field, a score out of range)."""
+
+
 class BadInputError(DeskError):
     """A file given to the app cannot be used (empty, corrupt, encrypted, not a document, ...)."""
 

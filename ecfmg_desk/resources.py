@@ -5,13 +5,19 @@ No other module builds a path to a resource; everything goes through :func:`reso
 
 from __future__ import annotations
 
+import re
 import sys
+import tomllib
+from datetime import date
 from pathlib import Path
 
-from ecfmg_desk.core.catalog import Catalog, parse_catalog
+from ecfmg_desk.core.catalog import Catalog, choose_cycle, parse_catalog
 from ecfmg_desk.errors import CatalogError
 
+BASE_CATALOG = ("requirements", "ecfmg-base.toml")
 DEFAULT_CATALOG = ("requirements", "ecfmg-2026.toml")
+"""The oldest cycle's file (kept for tests that edit a shipped cycle file)."""
+_CYCLE_FILE = re.compile(r"ecfmg-(\d{4})\.toml")
 
 
 def resources_root() -> Path:
@@ -35,18 +41,55 @@ def resource_path(*parts: str) -> Path:
     return resources_root().joinpath(*parts)
 
 
-def load_default_catalog() -> Catalog:
-    """The requirement catalog this build ships (read here because ``core`` does no I/O)."""
-    path = resource_path(*DEFAULT_CATALOG)
+def available_cycles() -> tuple[int, ...]:
+    """The Match years this build ships a catalog for (``ecfmg-<year>.toml``), oldest first."""
+    folder = resource_path("requirements")
     try:
-        text = path.read_text(encoding="utf-8")
+        names = [p.name for p in folder.iterdir()]
+    except OSError:
+        names = []
+    return tuple(sorted(int(m.group(1)) for n in names if (m := _CYCLE_FILE.fullmatch(n))))
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise CatalogError(
             f"The requirement catalog is missing: {path} was not found. Reinstall ECFMG Desk."
         ) from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise CatalogError(f"The requirement catalog {path} cannot be read: {exc}") from exc
-    return parse_catalog(text, path.name)
+
+
+def load_catalog(cycle: int) -> Catalog:
+    """The catalog of one Match cycle: its file merged onto the base it names (``core`` does no I/O)."""
+    path = resource_path("requirements", f"ecfmg-{cycle}.toml")
+    text = _read(path)
+    try:
+        base_name = tomllib.loads(text).get("base")
+    except tomllib.TOMLDecodeError:
+        base_name = None  # parse_catalog reports the syntax error with the file name
+    if not isinstance(base_name, str) or "/" in base_name or "\\" in base_name:
+        return parse_catalog(text, path.name)
+    base_path = resource_path("requirements", base_name)
+    return parse_catalog(text, path.name, base=_read(base_path), base_name=base_path.name)
+
+
+def catalog_for(match_year: int | None, as_of: date) -> Catalog:
+    """The catalog the applicant's ``match_year`` chooses (unset: the Match still ahead on ``as_of``)."""
+    cycles = available_cycles()
+    if not cycles:
+        raise CatalogError(
+            f"The requirement catalog is missing: no ecfmg-<year>.toml in {resource_path('requirements')}. "
+            "Reinstall ECFMG Desk."
+        )
+    return load_catalog(choose_cycle(cycles, match_year, as_of))
+
+
+def load_default_catalog() -> Catalog:
+    """The oldest shipped cycle (2026). Kept for callers that predate cycles; prefer :func:`catalog_for`."""
+    return load_catalog(int(DEFAULT_CATALOG[1][6:10]))
 
 
 FONT_FILES = (

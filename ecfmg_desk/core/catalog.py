@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 from types import MappingProxyType
 from typing import Literal, cast, get_args
 
-from ecfmg_desk.core.model import FileKind, Severity, TranslatorKind
-from ecfmg_desk.errors import CatalogError
+from ecfmg_desk.core.model import FieldValue, FileKind, Severity, TranslatorKind
+from ecfmg_desk.errors import CatalogError, FieldValueError
 
 Confidence = Literal["[C]", "[C-old]", "[T]", "[M]", "[?]"]
 NameMatch = Literal["exact", "verified"]
@@ -46,6 +46,7 @@ KNOWN_CONDITIONS: tuple[str, ...] = (
     "name_differs",
     "passport_name_differs",
     "pathway_route",
+    "step2cs_route",
     "non_english_documents",
 )
 """Names allowed in ``required = "when:<condition>"``; ``rules.py`` evaluates each one."""
@@ -85,8 +86,50 @@ RULE_KEYS: tuple[str, ...] = (
 """Keys that state a rule: each one present must be covered by a source, which gives it its confidence."""
 
 _TEXT_KEYS = ("id", "title", "noun", "category", "help", "how_to_add", "issued_label")
-_OTHER_REQUIREMENT_KEYS = frozenset({*_TEXT_KEYS, "sources", "warn_only", "page_size_tolerance_pt"})
-_TOP_KEYS = frozenset({"schema_version", "cycle", "title", "disclaimer", "categories", "requirements"})
+_OTHER_REQUIREMENT_KEYS = frozenset(
+    {*_TEXT_KEYS, "sources", "warn_only", "page_size_tolerance_pt", "fields", "rules"}
+)
+_TOP_KEYS = frozenset(
+    {
+        "schema_version",
+        "cycle",
+        "base",
+        "title",
+        "disclaimer",
+        "categories",
+        "requirements",
+        "dates",
+        "parameters",
+        "findings",
+    }
+)
+_VALUE_KEYS = frozenset({"title", "value", "confidence", "source", "note"})
+_FINDING_KEYS = frozenset({"severity", "rules", "note"})
+_FIELD_KEYS = frozenset(
+    {"name", "type", "label", "required", "values", "min", "max", "default", "default_from", "help"}
+)
+_SEVERITIES: tuple[str, ...] = get_args(Severity)
+FieldType = Literal["date", "int", "enum", "bool", "text"]
+FIELD_TYPES: tuple[str, ...] = get_args(FieldType)
+COMMON_FIELDS: tuple[str, ...] = ("issued", "expires", "language", "name_on_document")
+"""Fields every document has; a requirement's own ``fields`` come on top of these (DESIGN.md section 6)."""
+_FIELD_NAME = re.compile(r"[a-z][a-z0-9_]*")
+_RULE_ID = re.compile(r"[A-Z][A-Z0-9_]*")
+_TRUE_WORDS = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
+
+CYCLE_DATE_KEYS: tuple[str, ...] = (
+    "eras_opens",
+    "eras_applications_from",
+    "eras_programs_review",
+    "lor_upload_by",
+    "rol_deadline",
+    "match_day",
+    "residency_start",
+    "pathways_open",
+    "pathways_close",
+    "oet_test_date_from",
+)
+"""The dates every cycle catalog states (DESIGN.md section 6); ``unknown`` where nobody has published one."""
 _CATEGORY_KEYS = frozenset({"id", "title"})
 _SOURCE_KEYS = frozenset({"title", "url", "confidence", "covers", "note"})
 _FILE_KINDS: tuple[str, ...] = get_args(FileKind)
@@ -110,6 +153,142 @@ class Source:
     @property
     def confirmed(self) -> bool:
         return self.confidence in BLOCKING_CONFIDENCE
+
+
+@dataclass(frozen=True)
+class CycleDate:
+    """A date of one Match cycle, with where it comes from. ``value`` is ``None`` while unpublished."""
+
+    key: str
+    title: str
+    value: date | None  # None = unknown
+    confidence: Confidence  # "[C]" "[C-old]" "[T]" "[M]" "[?]"
+    source: str  # where it comes from / where to look
+    note: str = ""
+
+    @property
+    def known(self) -> bool:
+        return self.value is not None
+
+
+ParameterValue = int | float | bool | date | str | None
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A sourced number (or date, or switch) a rule uses; ``value`` ``None`` = not published."""
+
+    key: str
+    title: str
+    value: ParameterValue
+    confidence: Confidence
+    source: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class FindingRule:
+    """One finding code: its default severity and the RULES.md ids (or "app check") behind it."""
+
+    code: str
+    severity: Severity
+    rules: tuple[str, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """A field a document of one requirement carries beyond the common ones (DESIGN.md section 6).
+
+    ``default`` is the value a document has while nobody set it; ``default_from`` names a common field
+    (``issued``) whose value is used instead. ``parse`` turns typed text into the value, ``check`` vets a value
+    already typed; both raise :class:`FieldValueError` with a message for the applicant.
+    """
+
+    name: str
+    type: FieldType
+    label: str
+    required: bool = False
+    values: tuple[str, ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+    default: FieldValue | None = None
+    default_from: str | None = None
+    help: str = ""
+
+    def parse(self, text: str) -> FieldValue | None:
+        """The value typed as text (``""`` clears: ``None``)."""
+        text = text.strip()
+        if not text:
+            return None
+        if self.type == "date":
+            try:
+                return date.fromisoformat(text)
+            except ValueError:
+                raise FieldValueError(
+                    f"{self.label}: {text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-07-15."
+                ) from None
+        if self.type == "int":
+            try:
+                number = int(text)
+            except ValueError:
+                raise FieldValueError(f"{self.label} must be a whole number{self._range_words()}.") from None
+            return self.check(number)
+        if self.type == "bool":
+            if text.lower() not in _TRUE_WORDS:
+                raise FieldValueError(f"{self.label} must be yes or no.")
+            return _TRUE_WORDS[text.lower()]
+        return self.check(text)
+
+    def check(self, value: object) -> FieldValue:
+        """``value`` if it is one this field accepts, else :class:`FieldValueError`."""
+        if self.type == "date":
+            if type(value) is not date:
+                raise FieldValueError(f"{self.label} must be a date.")
+            return value
+        if self.type == "int":
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise FieldValueError(f"{self.label} must be a whole number{self._range_words()}.")
+            if (self.minimum is not None and value < self.minimum) or (
+                self.maximum is not None and value > self.maximum
+            ):
+                raise FieldValueError(f"{self.label} must be a whole number{self._range_words()}; got {value}.")
+            return value
+        if self.type == "bool":
+            if not isinstance(value, bool):
+                raise FieldValueError(f"{self.label} must be yes or no.")
+            return value
+        if not isinstance(value, str) or not value.strip():
+            raise FieldValueError(f"{self.label} must be a text.")
+        if self.type == "enum" and value not in self.values:
+            raise FieldValueError(f"{self.label} must be {_or_words(self.values)}; got {value!r}.")
+        return value.strip()
+
+    def _range_words(self) -> str:
+        if self.minimum is not None and self.maximum is not None:
+            return f" from {self.minimum} to {self.maximum}"
+        if self.minimum is not None:
+            return f" of {self.minimum} or more"
+        if self.maximum is not None:
+            return f" of {self.maximum} or less"
+        return ""
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "type": self.type,
+            "label": self.label,
+            "required": self.required,
+            "values": list(self.values) if self.type == "enum" else None,
+            "min": self.minimum,
+            "max": self.maximum,
+            "default": self.default.isoformat() if isinstance(self.default, date) else self.default,
+            "default_from": self.default_from,
+        }
+
+
+def _or_words(words: tuple[str, ...]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
 @dataclass(frozen=True)
@@ -151,6 +330,50 @@ class Requirement:
     translator_not_applicant: bool = False
     pages_at_least_original: bool = False
     dated_after_original: bool = False
+    fields: tuple[FieldSpec, ...] = ()
+    rules: tuple[str, ...] = ()
+    """RULES.md ids this requirement implements (``docs/rules.md`` is generated from them)."""
+
+    def field(self, name: str) -> FieldSpec | None:
+        """The declaration of one of this requirement's own fields, or ``None``."""
+        return next((f for f in self.fields if f.name == name), None)
+
+    def field_value(self, doc: object, name: str) -> FieldValue | None:
+        """A field's value on ``doc``: what was set, else the field's default (``default_from`` first)."""
+        spec = self.field(name)
+        fields = getattr(doc, "fields", {})
+        value = fields.get(name) if isinstance(fields, Mapping) else None
+        if value is not None or spec is None:
+            return cast("FieldValue | None", value)
+        if spec.default_from is not None:
+            fallback = getattr(doc, spec.default_from, None)
+            if fallback is not None:
+                return fallback  # type: ignore[no-any-return]
+        return spec.default
+
+    def parse_fields(self, assignments: Mapping[str, str]) -> dict[str, FieldValue | None]:
+        """``FIELD=VALUE`` texts to typed values (``None`` clears); an unknown name or bad value raises
+        :class:`FieldValueError` before anything is changed."""
+        values: dict[str, FieldValue | None] = {}
+        for name, text in assignments.items():
+            spec = self.field(name)
+            if spec is None:
+                known = ", ".join(f.name for f in self.fields) or "none"
+                raise FieldValueError(
+                    f"A {self.noun} has no field {name!r}. Its fields: {known}."
+                )
+            values[name] = spec.parse(text)
+        return values
+
+    def check_fields(self, values: Mapping[str, object]) -> dict[str, FieldValue | None]:
+        """Vet typed values (the window's editors give typed values; ``None`` clears)."""
+        out: dict[str, FieldValue | None] = {}
+        for name, value in values.items():
+            spec = self.field(name)
+            if spec is None:
+                raise FieldValueError(f"A {self.noun} has no field {name!r}.")
+            out[name] = None if value is None or value == "" else spec.check(value)
+        return out
 
     @property
     def condition(self) -> str | None:
@@ -195,6 +418,8 @@ class Requirement:
             "category": self.category,
             "required": plain(self.rule_value("required")),
             "needs": list(self.needs),
+            "fields": [f.to_json() for f in self.fields],
+            "rule_ids": list(self.rules),
             "kinds": list(self.kinds),
             "help": self.help,
             "rules": {
@@ -222,12 +447,15 @@ class Requirement:
 class Catalog:
     """The whole catalog of one cycle, in display order (categories, then requirements within them)."""
 
-    cycle: str
+    cycle: int
     title: str
     disclaimer: str
     categories: tuple[tuple[str, str], ...]
     requirements: tuple[Requirement, ...]
     source_name: str = ""
+    dates: Mapping[str, CycleDate] = field(default_factory=lambda: MappingProxyType({}))
+    parameters: Mapping[str, Parameter] = field(default_factory=lambda: MappingProxyType({}))
+    findings: Mapping[str, FindingRule] = field(default_factory=lambda: MappingProxyType({}))
     _by_id: Mapping[str, Requirement] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -246,6 +474,44 @@ class Catalog:
     def ids(self) -> tuple[str, ...]:
         return tuple(r.id for r in self.requirements)
 
+    def severity(self, code: str) -> Severity:
+        """The default severity of a finding code (the catalog's findings table; an unlisted code is a bug)."""
+        return self.findings[code].severity
+
+    def parameter(self, key: str) -> ParameterValue:
+        """A parameter's value, ``None`` when it is not published (or not in this catalog)."""
+        found = self.parameters.get(key)
+        return None if found is None else found.value
+
+    def date(self, key: str) -> date | None:
+        found = self.dates.get(key)
+        return None if found is None else found.value
+
+    def to_json(self) -> dict[str, object]:
+        """``requirements --json``: the cycle, its dates and parameters, and every requirement."""
+        return {
+            "cycle": self.cycle,
+            "dates": {
+                key: {
+                    "title": d.title,
+                    "date": d.value.isoformat() if d.value else None,
+                    "confidence": d.confidence,
+                    "source": d.source,
+                }
+                for key, d in self.dates.items()
+            },
+            "parameters": {
+                key: {
+                    "title": p.title,
+                    "value": p.value.isoformat() if isinstance(p.value, date) else p.value,
+                    "confidence": p.confidence,
+                    "source": p.source,
+                }
+                for key, p in self.parameters.items()
+            },
+            "requirements": [r.to_json() for r in self.requirements],
+        }
+
     def category_title(self, category_id: str) -> str:
         return dict(self.categories)[category_id]
 
@@ -253,9 +519,53 @@ class Catalog:
         return tuple(r for r in self.requirements if r.category == category_id)
 
 
-def parse_catalog(text: str, source_name: str) -> Catalog:
-    """Parse and check a catalog's TOML text; ``source_name`` (the file name) goes into every error."""
-    return _Parser(source_name).catalog(text)
+def parse_catalog(text: str, source_name: str, *, base: str | None = None, base_name: str = "") -> Catalog:
+    """Parse and check a catalog's TOML text; ``source_name`` (the file name) goes into every error.
+
+    A cycle file (``ecfmg-2027.toml``) names its ``base`` (what every cycle shares: categories, requirements,
+    findings, common parameters) and adds the cycle's dates and parameters; pass the base's text as ``base``.
+    The cycle's parameters override the base's of the same key.
+    """
+    name = f"{source_name} (with {base_name})" if base is not None and base_name else source_name
+    parser = _Parser(name)
+    data = parser.load(text)
+    if base is not None:
+        if "base" not in data:
+            raise parser.fail("base", "a base was given but the cycle file names none")
+        base_data = _Parser(base_name or "base").load(base)
+        if base_data.get("schema_version") != data.get("schema_version"):
+            raise parser.fail("schema_version", f"the base has {base_data.get('schema_version')!r}, this file "
+                              f"{data.get('schema_version')!r}; both must be {SCHEMA_VERSION}")
+        parameters: dict[str, object] = {
+            **cast("dict[str, object]", base_data.get("parameters", {})),
+            **cast("dict[str, object]", data.get("parameters", {})),
+        }
+        data = {**base_data, **{k: v for k, v in data.items() if k != "base"}, "parameters": parameters}
+    elif "base" in data:
+        raise parser.fail("base", f"this cycle file needs its base catalog {data['base']!r}")
+    return parser.catalog(data)
+
+
+def choose_cycle(available: Iterable[int], match_year: int | None, as_of: date) -> int:
+    """The Match cycle to use: the profile's ``match_year`` when a catalog exists for it, else the Match year
+    still ahead on ``as_of`` (the smallest Y with ``as_of`` <= 31 March of Y), clamped to the catalogs there
+    are (DESIGN.md section 6)."""
+    years = sorted(set(available))
+    if not years:
+        raise CatalogError("No requirement catalog is installed. Reinstall ECFMG Desk.")
+    if match_year is not None and match_year in years:
+        return match_year
+    target = match_year if match_year is not None else ahead_match_year(as_of)
+    if target > years[-1]:
+        return years[-1]
+    if target < years[0]:
+        return years[0]
+    return next(y for y in years if y >= target)
+
+
+def ahead_match_year(as_of: date) -> int:
+    """The Match year still ahead on ``as_of``: this year until 31 March, then next year's."""
+    return as_of.year if as_of <= date(as_of.year, 3, 31) else as_of.year + 1
 
 
 class _Parser:
@@ -267,11 +577,13 @@ class _Parser:
     def fail(self, key: str, problem: str) -> CatalogError:
         return CatalogError(f"The requirement catalog {self.source} is invalid at {key}: {problem}")
 
-    def catalog(self, text: str) -> Catalog:
+    def load(self, text: str) -> dict[str, object]:
         try:
-            data = tomllib.loads(text)
+            return tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise CatalogError(f"The requirement catalog {self.source} is not valid TOML: {exc}") from exc
+
+    def catalog(self, data: dict[str, object]) -> Catalog:
         self.no_unknown_keys(data, _TOP_KEYS, "")
         version = data.get("schema_version")
         if version != SCHEMA_VERSION:
@@ -297,16 +609,159 @@ class _Parser:
                 )
             last_category = position
             requirements.append(requirement)
+        cycle = data.get("cycle")
+        if isinstance(cycle, bool) or not isinstance(cycle, int) or not 2000 <= cycle <= 2100:
+            raise self.fail("cycle", "expected the Match year, e.g. 2027")
+        findings = self.findings(data.get("findings"))
         return Catalog(
-            cycle=self.text(data, "cycle", ""),
+            cycle=cycle,
             title=self.text(data, "title", ""),
             disclaimer=self.text(data, "disclaimer", ""),
             categories=categories,
             requirements=tuple(requirements),
             source_name=self.source,
+            dates=MappingProxyType(self.dates(data.get("dates"))),
+            parameters=MappingProxyType(self.parameters(data.get("parameters", {}))),
+            findings=MappingProxyType(findings),
         )
 
     # -- pieces -------------------------------------------------------------------------------------------
+
+    def dates(self, raw: object) -> dict[str, CycleDate]:
+        if not isinstance(raw, dict):
+            raise self.fail("dates", "expected a [dates.<key>] table for each cycle date")
+        result: dict[str, CycleDate] = {}
+        for key in CYCLE_DATE_KEYS:
+            if key not in raw:
+                raise self.fail(f"dates.{key}", "missing (write value = \"unknown\" if not published)")
+        for key, item in raw.items():
+            where = f"dates.{key}"
+            if key not in CYCLE_DATE_KEYS:
+                raise self.fail(where, f"unknown date; known: {', '.join(CYCLE_DATE_KEYS)}")
+            title, value, confidence, source, note = self.sourced_value(item, where)
+            if value is not None and type(value) is not date:
+                raise self.fail(f"{where}.value", 'expected a date such as 2027-03-19, or "unknown"')
+            result[key] = CycleDate(key, title, value, confidence, source, note)
+        return result
+
+    def parameters(self, raw: object) -> dict[str, Parameter]:
+        if not isinstance(raw, dict):
+            raise self.fail("parameters", "expected [parameters.<key>] tables")
+        result: dict[str, Parameter] = {}
+        for key, item in raw.items():
+            where = f"parameters.{key}"
+            if not _FIELD_NAME.fullmatch(key):
+                raise self.fail(where, "a parameter key is lowercase_with_underscores")
+            title, value, confidence, source, note = self.sourced_value(item, where)
+            result[key] = Parameter(key, title, value, confidence, source, note)  # type: ignore[arg-type]
+        return result
+
+    def sourced_value(self, item: object, where: str) -> tuple[str, object, Confidence, str, str]:
+        if not isinstance(item, dict):
+            raise self.fail(where, "expected a table with title, value, confidence and source")
+        self.no_unknown_keys(item, _VALUE_KEYS, where)
+        if "value" not in item:
+            raise self.fail(f"{where}.value", 'missing (write "unknown" if not published)')
+        value = item["value"]
+        confidence = item.get("confidence")
+        if confidence not in CONFIDENCE_MARKS:
+            raise self.fail(f"{where}.confidence", f"expected one of {', '.join(CONFIDENCE_MARKS)}")
+        if value == "unknown":
+            value = None
+            if confidence != "[?]":
+                raise self.fail(f"{where}.confidence", 'an unknown value has confidence "[?]"')
+        elif confidence == "[?]":
+            raise self.fail(f"{where}.confidence", 'a value has a confidence better than "[?]"')
+        note = self.text(item, "note", where) if "note" in item else ""
+        title, source = self.text(item, "title", where), self.text(item, "source", where)
+        return title, value, cast(Confidence, confidence), source, note
+
+    def findings(self, raw: object) -> dict[str, FindingRule]:
+        if not isinstance(raw, dict) or not raw:
+            raise self.fail("findings", "expected a [findings] table: code = { severity, rules }")
+        result: dict[str, FindingRule] = {}
+        for code, item in raw.items():
+            where = f"findings.{code}"
+            if not _ID.fullmatch(code):
+                raise self.fail(where, "a finding code is lowercase-hyphenated")
+            if not isinstance(item, dict):
+                raise self.fail(where, "expected { severity = ..., rules = [...] }")
+            self.no_unknown_keys(item, _FINDING_KEYS, where)
+            severity = item.get("severity")
+            if severity not in _SEVERITIES:
+                raise self.fail(f"{where}.severity", "expected error, warning or info")
+            rules = self.rule_ids(item, where)
+            note = self.text(item, "note", where) if "note" in item else ""
+            result[code] = FindingRule(code, cast(Severity, severity), rules, note)
+        return result
+
+    def rule_ids(self, table: dict[str, object], where: str) -> tuple[str, ...]:
+        raw = table.get("rules", [])
+        if not isinstance(raw, list) or not all(
+            isinstance(r, str) and (_RULE_ID.fullmatch(r) or r == "app check") for r in raw
+        ):
+            raise self.fail(f"{where}.rules", 'expected a list of RULES.md ids (UPPER_CASE) or "app check"')
+        return tuple(raw)
+
+    def fields(self, raw: object, key: str) -> tuple[FieldSpec, ...]:
+        where = f"{key}.fields"
+        if not isinstance(raw, list):
+            raise self.fail(where, "expected [[requirements.fields]] tables")
+        result: list[FieldSpec] = []
+        for index, item in enumerate(raw):
+            item_key = f"{where}[{index}]"
+            if not isinstance(item, dict):
+                raise self.fail(item_key, "expected a table")
+            self.no_unknown_keys(item, _FIELD_KEYS, item_key)
+            name = self.text(item, "name", item_key)
+            if not _FIELD_NAME.fullmatch(name) or name in COMMON_FIELDS or name in NEED_FIELDS:
+                raise self.fail(f"{item_key}.name", f"{name!r} is not a new lowercase_with_underscores name")
+            if any(f.name == name for f in result):
+                raise self.fail(f"{item_key}.name", f"field {name!r} is declared twice")
+            kind = item.get("type")
+            if kind not in FIELD_TYPES:
+                raise self.fail(f"{item_key}.type", f"expected one of {', '.join(FIELD_TYPES)}")
+            required = item.get("required", False)
+            if not isinstance(required, bool):
+                raise self.fail(f"{item_key}.required", "expected true or false")
+            values: tuple[str, ...] = ()
+            if kind == "enum":
+                raw_values = item.get("values", [])
+                allowed = tuple(v for v in raw_values if isinstance(v, str) and v) if isinstance(
+                    raw_values, list) else ()
+                values = self.string_list(item, "values", item_key, allowed=allowed)
+                if not values:
+                    raise self.fail(f"{item_key}.values", "an enum field needs its allowed values")
+            elif "values" in item:
+                raise self.fail(f"{item_key}.values", "only an enum field has values")
+            bounds: dict[str, int] = {}
+            for bound in ("min", "max"):
+                if bound in item:
+                    number = item[bound]
+                    if kind != "int" or isinstance(number, bool) or not isinstance(number, int):
+                        raise self.fail(f"{item_key}.{bound}", "only an int field has a whole-number bound")
+                    bounds[bound] = number
+            default_from = item.get("default_from")
+            if default_from is not None and (kind != "date" or default_from not in ("issued", "expires")):
+                raise self.fail(f"{item_key}.default_from", 'a date field may default to "issued" or "expires"')
+            spec = FieldSpec(
+                name=name,
+                type=cast(FieldType, kind),
+                label=self.text(item, "label", item_key),
+                required=required,
+                values=values,
+                minimum=bounds.get("min"),
+                maximum=bounds.get("max"),
+                default_from=cast("str | None", default_from),
+                help=self.text(item, "help", item_key) if "help" in item else "",
+            )
+            if "default" in item:
+                try:
+                    spec = replace(spec, default=spec.check(item["default"]))
+                except FieldValueError as exc:
+                    raise self.fail(f"{item_key}.default", exc.message) from None
+            result.append(spec)
+        return tuple(result)
 
     def categories(self, raw: object) -> tuple[tuple[str, str], ...]:
         if not isinstance(raw, list) or not raw:
@@ -345,6 +800,9 @@ class _Parser:
             if optional in raw:
                 values[optional] = self.text(raw, optional, key)
         values.update(self.rules(raw, key))
+        if "fields" in raw:
+            values["fields"] = self.fields(raw["fields"], key)
+        values["rules"] = self.rule_ids(raw, key)
         active = [name for name in RULE_KEYS if name in raw and raw[name] not in (False, [], "")]
         sources = self.sources(raw.get("sources"), key, present=set(raw) & set(RULE_KEYS))
         confidences: dict[str, Confidence] = {}

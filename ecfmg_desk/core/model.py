@@ -7,8 +7,10 @@ under someone else's feet.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
+from types import MappingProxyType
 from typing import Literal
 
 Severity = Literal["error", "warning", "info"]
@@ -17,6 +19,8 @@ TranslatorKind = Literal["government", "school", "professional", "self"]
 TranslationStatus = Literal["not-needed", "needed", "ordered", "received", "attached"]
 Decision = Literal["approved", "changes"]
 ClinicalSkillsRoute = Literal["pathway", "step2cs"]
+FieldValue = date | int | bool | str
+"""The value of a per-requirement document field (DESIGN.md section 6)."""
 
 TRANSLATION_REQUIREMENT = "translation"
 """Requirement id under which a translation is stored (a translation is a document of its own)."""
@@ -43,6 +47,12 @@ class Profile:
     myintealth_id: str = ""
     clinical_skills_route: ClinicalSkillsRoute = "pathway"
     transferred_credits: bool = False
+    match_year: int | None = None
+    """The NRMP Main Match the applicant aims at; it chooses the cycle catalog (unset: the Match ahead)."""
+    failed_step2cs: bool = False
+    name_change_date: date | None = None
+    """When ECFMG changed the name of record (a later date invalidates an older identity form)."""
+    aamc_id: str | None = None
 
     @property
     def name_of_record(self) -> str:
@@ -117,6 +127,8 @@ class Document:
     notes: str = ""
     sha256: str = ""
     review: Review | None = None
+    fields: Mapping[str, FieldValue] = field(default_factory=lambda: MappingProxyType({}))
+    """The requirement's own fields that were set (``result``, ``test_date``, ...); defaults are the catalog's."""
 
     @property
     def pages(self) -> tuple[Page, ...]:
@@ -208,6 +220,11 @@ class ValidationResult:
         }
 
 
+def fields_to_json(values: Mapping[str, FieldValue]) -> dict[str, object]:
+    """Field values for JSON: dates as ISO text, everything else as is."""
+    return {name: v.isoformat() if isinstance(v, date) else v for name, v in sorted(values.items())}
+
+
 def file_to_json(info: FileInfo) -> dict[str, object]:
     return {
         "name": info.name,
@@ -247,6 +264,7 @@ def document_to_json(document: Document, documents: tuple[Document, ...] | list[
         "translator": document.translator,
         "translator_kind": document.translator_kind,
         "notes": document.notes,
+        "fields": fields_to_json(document.fields),
         "sha256": document.sha256,
         "review": review_to_json(document.review),
     }

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from ecfmg_desk.core.catalog import Catalog, Requirement
+from ecfmg_desk.core.catalog import BLOCKING_CONFIDENCE, Catalog, Requirement
 from ecfmg_desk.core.languages import language_name
 from ecfmg_desk.core.model import (
     TRANSLATION_REQUIREMENT,
@@ -32,6 +32,16 @@ NAME_VERIFICATION = "name-verification"
 """Requirement whose documents prove that a name printed on a credential is the applicant's."""
 NAME_CHANGE = "name-change"
 """Requirement whose document asks ECFMG to change the name of record to the passport name."""
+OET = "oet-medicine"
+
+CONFIDENCE_WORDS: Mapping[str, str] = {
+    "[C]": "confirmed",
+    "[C-old]": "older source",
+    "[T]": "third-party guide",
+    "[M]": "our reading",
+    "[?]": "not announced yet",
+}
+"""Confidence marks in words: an applicant never sees a bracket code (DESIGN.md section 4)."""
 
 StateName = Literal["ready", "problems", "missing", "optional", "not-needed"]
 
@@ -48,6 +58,7 @@ _CONDITION_REASONS = {
     "name_differs": "a credential shows a name that differs from your name of record",
     "passport_name_differs": "your passport shows a name that differs from your name of record",
     "pathway_route": "you meet the clinical and communication skills requirement through a Pathway",
+    "step2cs_route": "you meet the clinical and communication skills requirement with a former Step 2 CS pass",
     "non_english_documents": "some of your documents are not in English",
 }
 _POINTS_PER_INCH = 72.0
@@ -75,6 +86,10 @@ def add_months(day: date, months: int) -> date:
 
 def _or_list(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _and_list(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _plural(count: int, word: str) -> str:
@@ -175,6 +190,7 @@ CONDITIONS: Mapping[str, Callable[[_Context], bool]] = {
     "name_differs": lambda ctx: ctx.name_differs("verified"),
     "passport_name_differs": lambda ctx: ctx.name_differs("exact"),
     "pathway_route": lambda ctx: ctx.profile.clinical_skills_route == "pathway",
+    "step2cs_route": lambda ctx: ctx.profile.clinical_skills_route == "step2cs",
     "non_english_documents": lambda ctx: any(d.needs_translation for d in ctx.documents),
 }
 """How each catalog condition (``required = "when:<name>"``) is decided: one per ``KNOWN_CONDITIONS``."""
@@ -184,6 +200,7 @@ CONDITION_WORDS: Mapping[str, str] = {
     "name_differs": "when a credential shows a different name",
     "passport_name_differs": "when your name of record differs from your passport",
     "pathway_route": "for the Pathway route",
+    "step2cs_route": "for the Step 2 CS route",
     "non_english_documents": "for every non-English document",
 }
 """How the catalog conditions read to an applicant (``requirements`` listing, help texts)."""
@@ -227,7 +244,7 @@ def validate(
             if not readable:
                 label = ctx.translation_label(doc) if doc.is_translation else ctx.label(requirement, doc)
                 ctx.add(
-                    "error",
+                    catalog.severity("unreadable"),
                     "unreadable",
                     requirement.id,
                     doc,
@@ -246,7 +263,7 @@ def validate(
         for doc in docs:
             name = f" “{doc.files[0].name}”" if doc.files else ""
             ctx.add(
-                "info",
+                catalog.severity("unknown-requirement"),
                 "unknown-requirement",
                 requirement_id,
                 doc,
@@ -344,12 +361,51 @@ def _needs(ctx: _Context, requirement: Requirement, doc: Document) -> None:
             )
 
 
+def _required_fields(ctx: _Context, requirement: Requirement, doc: Document) -> None:
+    """A required per-requirement field left empty (an exam's result, an OET score): ``missing-details``."""
+    empty = [f for f in requirement.fields if f.required and requirement.field_value(doc, f.name) is None]
+    if not empty:
+        return
+    label = ctx.label(requirement, doc)
+    names = _and_list([f.label.lower() for f in empty])
+    ctx.add(
+        ctx.catalog.severity("missing-details"),
+        "missing-details",
+        requirement.id,
+        doc,
+        f"Your {label} has no {names} entered, so it cannot be checked.",
+        f"Enter the {names} shown on your {label}.",
+    )
+
+
+def _test_window(ctx: _Context, requirement: Requirement, doc: Document) -> None:
+    """OET_DATE_WINDOW: an OET sitting before the cycle's earliest accepted test date (``out-of-window``);
+    the severity follows the date's confidence ([C]/[C-old] error, otherwise a warning)."""
+    if requirement.field("test_date") is None or requirement.id != OET:
+        return
+    window = ctx.catalog.dates.get("oet_test_date_from")
+    tested = requirement.field_value(doc, "test_date")
+    if window is None or window.value is None or not isinstance(tested, date) or tested >= window.value:
+        return
+    label = ctx.label(requirement, doc)
+    ctx.add(
+        "error" if window.confidence in BLOCKING_CONFIDENCE else "warning",
+        "out-of-window",
+        requirement.id,
+        doc,
+        f"Your {label} is from a test on {format_date(tested)}, before {format_date(window.value)}, the "
+        f"earliest test date for the {ctx.catalog.cycle} Match ({CONFIDENCE_WORDS[window.confidence]}).",
+        f"Check the date window for your {label} on {window.source}; you may need to take OET Medicine "
+        "again.",
+    )
+
+
 def _future_date(ctx: _Context, requirement: Requirement, doc: Document) -> None:
     if doc.issued is None or doc.issued <= ctx.as_of:
         return
     label = ctx.translation_label(doc) if doc.is_translation else ctx.label(requirement, doc)
     ctx.add(
-        "error",
+        ctx.catalog.severity("future-date"),
         "future-date",
         requirement.id,
         doc,
@@ -440,7 +496,7 @@ def _name(ctx: _Context, requirement: Requirement, doc: Document) -> None:
         change_noun = change.noun if change else "name change request"
         if ctx.name_change_present:
             ctx.add(
-                "info",
+                ctx.catalog.severity("name-change-pending"),
                 "name-change-pending",
                 requirement.id,
                 doc,
@@ -585,6 +641,8 @@ def _translation(ctx: _Context, requirement: Requirement, doc: Document) -> None
 
 _DOCUMENT_CHECKS: tuple[Callable[[_Context, Requirement, Document], None], ...] = (
     _needs,
+    _required_fields,
+    _test_window,
     _future_date,
     _expiry,
     _age,
@@ -746,7 +804,7 @@ def _advisor_changes(ctx: _Context, requirement: Requirement, doc: Document) -> 
     who = f"Your advisor {review.reviewer}" if review.reviewer else "Your advisor"
     said = f": “{review.comments[-1].text}”" if review.comments else "."
     ctx.add(
-        "warning",
+        ctx.catalog.severity("advisor-changes"),
         "advisor-changes",
         requirement.id,
         doc,

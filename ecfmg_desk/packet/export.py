@@ -65,7 +65,7 @@ def export_vault(
     profile = vault.profile()
     info = assemble_packet(
         out, sections=sections_for(catalog, documents), profile=profile, validation=validation,
-        read_file=vault.read_file, as_of=as_of, app_version=__version__, catalog_cycle=catalog.cycle,
+        read_file=vault.read_file, as_of=as_of, app_version=__version__, catalog_cycle=str(catalog.cycle),
         paper=paper, password=password, progress=progress, cancel=cancel,
     )
     if bundle is not None:
@@ -78,7 +78,7 @@ def export_vault(
                 bundle, signing_key=vault_signing_key(vault), vault_id=vault.id, profile=profile, documents=documents,
                 translation_statuses={d.id: translation_status(d, documents) for d in documents},
                 validation=validation, read_file=vault.read_file, packet_pdf=info.path, app_version=__version__,
-                catalog_cycle=catalog.cycle, created=as_of,
+                catalog_cycle=str(catalog.cycle), created=as_of,
             )
         except BaseException:
             with contextlib.suppress(FileNotFoundError):

@@ -145,11 +145,11 @@ class DeskApp(QObject):
 
     def start(self) -> int | None:
         """Show the first window; an exit code when there is nothing to show (cancelled, error)."""
-        from ecfmg_desk.resources import load_default_catalog
+        from ecfmg_desk.resources import catalog_for
         from ecfmg_desk.vault.store import is_vault
 
         try:
-            self.catalog = load_default_catalog()
+            self.catalog = catalog_for(None, self.as_of or date.today())
         except DeskError as exc:
             prompts.show_error(None, APP_NAME, exc.message)
             return 2

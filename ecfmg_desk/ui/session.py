@@ -56,12 +56,21 @@ class Session(ViewCore):
             return
         self.documents = self.vault.documents()
         self.profile = self.vault.profile()
+        self._follow_cycle()
         self.result = validate_vault(self.vault, self.catalog, self.as_of)
         self.states = requirement_states(self.catalog, self.profile, self.documents, self.result)
         self.changed.emit()
 
     def _file_reader(self) -> Callable[[FileInfo], bytes]:
         return self.vault.read_file
+
+    def _follow_cycle(self) -> None:
+        """The profile's Match year chooses the catalog; unset, the one the window started with stays."""
+        from ecfmg_desk.resources import available_cycles, load_catalog
+
+        wanted = self.profile.match_year
+        if wanted is not None and wanted != self.catalog.cycle and wanted in available_cycles():
+            self.catalog = load_catalog(wanted)
 
     def _thumbnail_reader(self) -> Callable[[FileInfo], bytes | None]:
         return self.vault.thumbnail
@@ -77,6 +86,8 @@ class Session(ViewCore):
         if before is None or not changes:
             return
         old = {name: _field(before, name) for name in changes}
+        if isinstance(changes.get("fields"), Mapping):  # only the fields named change; undo restores those
+            old["fields"] = {key: before.fields.get(key) for key in changes["fields"]}
         if old == dict(changes):
             return
         self.vault.edit_document(document_id, changes)

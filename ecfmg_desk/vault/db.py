@@ -125,6 +125,10 @@ MIGRATIONS: tuple[str, ...] = (
         auth       BLOB
     );
     """,
+    # 4: per-requirement document fields (exam result, OET scores, form status, ...), one encrypted JSON value
+    """
+    ALTER TABLE documents ADD COLUMN fields BLOB;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -148,14 +148,17 @@ def create_demo(vault: Vault, today: date | None = None, dpi: int = DEMO_DPI) ->
             dpi)], issued=date(2022, 7, 20), language="es", name_on_document=name).document
         added.append(transcript)
         vault.edit_document(transcript.id, {"translation_status": "ordered"})
-        for req, title, issued in (("usmle-step1", "USMLE Step 1 - Score report: PASS", date(2021, 5, 3)),
-                                   ("usmle-step2ck", "USMLE Step 2 CK - Score report: 248", date(2022, 11, 20)),
-                                   ("oet-medicine", "OET Medicine - Results (L 410 R 390 W 380 S 420)",
-                                    date(today.year - 1, 3, 9)),
-                                   ("pathway-evidence", "Pathway 3 - Clinical skills attestation",
-                                    date(today.year - 1, 10, 2))):
+        passed = {"result": "pass", "attempt": 1}
+        for req, title, issued, fields in (
+            ("usmle-step1", "USMLE Step 1 - Score report: PASS", date(2021, 5, 3), passed),
+            ("usmle-step2ck", "USMLE Step 2 CK - Score report: 248", date(2022, 11, 20), passed),
+            ("oet-medicine", "OET Medicine - Results (L 410 R 390 W 380 S 420)", date(today.year - 1, 3, 9),
+             {"listening": 410, "reading": 390, "writing": 380, "speaking": 420}),
+            ("pathway-evidence", "Pathway 3 - Clinical skills attestation", date(today.year - 1, 10, 2),
+             {"pathway": 3}),
+        ):
             path = _write_pdf(tmp / f"{req}.pdf", [_Sheet(title.split(" - ")[0], title.split(" - ")[1], (
                 f"Examinee: {name}", "USMLE ID: 1-234-567-8"), blue)], dpi)
             added.append(vault.add_document(req, [path], issued=issued, name_on_document=name,
-                                            language="en").document)
+                                            language="en", fields=fields).document)
     return len(added)

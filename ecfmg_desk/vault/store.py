@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from ecfmg_desk.core.model import (
@@ -68,8 +69,48 @@ DOCUMENT_FIELDS = (
     "translator_kind",
     "translation_status",
     "notes",
+    "fields",
 )
 _ENCRYPTED_DOCUMENT_FIELDS = ("name_on_document", "translator", "notes")
+_PROFILE_DATES = ("date_of_birth", "graduation_date", "name_change_date")
+_FIELD_TAGS = {"d": date, "i": int, "b": bool, "s": str}
+
+
+def encode_fields(values: Mapping[str, Any]) -> str:
+    """Document fields as JSON ``[[name, tag, value], ...]`` (the tag keeps a date a date)."""
+    rows = []
+    for name, value in sorted(values.items()):
+        if isinstance(value, bool):
+            rows.append([name, "b", value])
+        elif isinstance(value, date):
+            rows.append([name, "d", value.isoformat()])
+        elif isinstance(value, int):
+            rows.append([name, "i", value])
+        elif isinstance(value, str):
+            rows.append([name, "s", value])
+        else:
+            raise UsageError(f"The value of {name} is not a date, a number, yes/no or a text.")
+    return json.dumps(rows, ensure_ascii=False)
+
+
+def decode_fields(text: str | None) -> dict[str, Any]:
+    """The inverse of :func:`encode_fields`; anything malformed is damage (the row is authenticated)."""
+    if not text:
+        return {}
+    try:
+        rows = json.loads(text)
+        out: dict[str, Any] = {}
+        for name, tag, value in rows:
+            kind = _FIELD_TAGS[tag]
+            if kind is date:
+                out[str(name)] = date.fromisoformat(value)
+            elif type(value) is not kind:
+                raise TypeError(name)
+            else:
+                out[str(name)] = value
+        return out
+    except (ValueError, TypeError, KeyError) as exc:
+        raise IntegrityError("A stored value (document fields) in the vault is damaged.") from exc
 
 
 @dataclass(frozen=True)
@@ -307,7 +348,7 @@ class Vault:
             if name not in known:
                 continue
             raw = json.loads(self._dec(blob, f"profile:{name}") or "null")
-            if name in ("date_of_birth", "graduation_date"):
+            if name in _PROFILE_DATES:
                 raw = _date(raw)
             values[name] = raw
         return Profile(**values)
@@ -379,7 +420,7 @@ class Vault:
         conn = self._conn
         docs = conn.execute(
             "SELECT d.id, d.requirement, d.issued, d.expires, d.language, d.name_on_document, d.translation_of,"
-            " d.translator, d.translator_kind, d.translation_status, d.notes"
+            " d.translator, d.translator_kind, d.translation_status, d.notes, d.fields"
             f" FROM documents d {where} ORDER BY d.created_at, d.rowid",
             params,
         ).fetchall()
@@ -428,7 +469,7 @@ class Vault:
             )
         result = []
         for (doc_id, requirement, issued, expires, language, name_enc, translation_of, translator_enc,
-             translator_kind, status, notes_enc) in docs:  # fmt: skip
+             translator_kind, status, notes_enc, fields_enc) in docs:  # fmt: skip
             infos = tuple(
                 FileInfo(
                     name=self._dec(name, f"files:name:{doc_id}:{position}") or "",
@@ -466,6 +507,7 @@ class Vault:
                     notes=self._dec(notes_enc, f"documents:notes:{doc_id}") or "",
                     sha256=digest,
                     review=review,
+                    fields=MappingProxyType(decode_fields(self._dec(fields_enc, f"documents:fields:{doc_id}"))),
                 )
             )
         return result
@@ -674,13 +716,26 @@ class Vault:
                 raise UsageError("Translation status can be set to ordered or received (attached follows from data).")
             if name in ("name_on_document", "translator", "notes") and isinstance(value, str):
                 value = value.strip() or None
+            if name == "fields":
+                if not isinstance(value, Mapping):
+                    raise UsageError("Document fields must be given as names and values.")
+                encode_fields({k: v for k, v in value.items() if v is not None})  # refuses a bad type now
             values[name] = value
         return values
 
     def _write_fields(self, doc_id: str, values: Mapping[str, Any]) -> None:
         for name, value in values.items():
-            if name in _ENCRYPTED_DOCUMENT_FIELDS:
-                stored: Any = self._enc(value, f"documents:{name}:{doc_id}")
+            if name == "fields":
+                row = self._conn.execute("SELECT fields FROM documents WHERE id = ?", (doc_id,)).fetchone()
+                merged = decode_fields(self._dec(row[0], f"documents:fields:{doc_id}") if row else None)
+                for key, item in value.items():  # a None value clears that field; absent keys are kept
+                    if item is None:
+                        merged.pop(key, None)
+                    else:
+                        merged[key] = item
+                stored: Any = self._enc(encode_fields(merged), f"documents:fields:{doc_id}") if merged else None
+            elif name in _ENCRYPTED_DOCUMENT_FIELDS:
+                stored = self._enc(value, f"documents:{name}:{doc_id}")
             elif isinstance(value, date):
                 stored = value.isoformat()
             else:

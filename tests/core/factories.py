@@ -145,6 +145,7 @@ def complete_packet() -> list[Document]:
             file("step1-score-report.pdf", [pdf_page()], size=95_000),
             issued=date(2023, 6, 1),
             language="en",
+            fields={"result": "pass"},
         ),
         doc(
             "step2ck",
@@ -152,6 +153,7 @@ def complete_packet() -> list[Document]:
             file("step2ck-score-report.pdf", [pdf_page()], size=97_000),
             issued=date(2024, 3, 8),
             language="en",
+            fields={"result": "pass"},
         ),
         doc(
             "oet",
@@ -160,6 +162,7 @@ def complete_packet() -> list[Document]:
             issued=date(2025, 3, 8),
             language="en",
             name_on_document=RECORD,
+            fields={"listening": 380, "reading": 400, "speaking": 360, "writing": 330},
         ),
         doc(
             "pathway",
@@ -167,6 +170,7 @@ def complete_packet() -> list[Document]:
             file("clinical-skills-attestation.pdf", [pdf_page()], size=200_000),
             issued=date(2025, 10, 1),
             language="en",
+            fields={"pathway": 3},
         ),
     ]
 

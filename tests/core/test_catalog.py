@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from ecfmg_desk import resources
-from ecfmg_desk.core.catalog import BLOCKING_CONFIDENCE, CONFIDENCE_MARKS, RULE_KEYS, Catalog, parse_catalog
+from ecfmg_desk.core.catalog import (
+    BLOCKING_CONFIDENCE,
+    CONFIDENCE_MARKS,
+    CYCLE_DATE_KEYS,
+    RULE_KEYS,
+    Catalog,
+    parse_catalog,
+)
 from ecfmg_desk.errors import CatalogError
+from tests.core.conftest import cycle_text, parse_with_base
 
 SCRIPT_IDS = (
     "passport",
@@ -24,6 +33,7 @@ SCRIPT_IDS = (
     "translation",
     "usmle-step1",
     "usmle-step2ck",
+    "usmle-step2cs",
     "oet-medicine",
     "pathway-evidence",
     "clinical-experience",
@@ -48,6 +58,7 @@ def test_categories_in_order(catalog: Catalog) -> None:
     assert [r.id for r in catalog.in_category("exams")] == [
         "usmle-step1",
         "usmle-step2ck",
+        "usmle-step2cs",
         "oet-medicine",
         "pathway-evidence",
     ]
@@ -67,6 +78,7 @@ def test_required_conditions(catalog: Catalog) -> None:
         "translation": "non_english_documents",
         "usmle-step1": True,
         "usmle-step2ck": True,
+        "usmle-step2cs": "step2cs_route",
         "oet-medicine": "pathway_route",
         "pathway-evidence": "pathway_route",
         "clinical-experience": False,
@@ -79,7 +91,7 @@ def test_required_conditions(catalog: Catalog) -> None:
 
 
 def test_disclaimer_says_not_legal_advice_and_the_booklet_decides(catalog: Catalog) -> None:
-    assert catalog.cycle == "2026"
+    assert catalog.cycle == 2026
     assert "not legal advice" in catalog.disclaimer
     assert "Information Booklet" in catalog.disclaimer
 
@@ -131,7 +143,12 @@ def test_requirements_serialise_to_json(catalog: Catalog) -> None:
     data = json.loads(json.dumps([r.to_json() for r in catalog.requirements]))
     oet = next(r for r in data if r["id"] == "oet-medicine")
     assert oet["required"] == "when:pathway_route"
-    assert oet["rules"]["not_before"] == {"value": "2024-01-01", "confidence": "[M]", "severity": "warning"}
+    assert "not_before" not in oet["rules"]  # the OET window is a cycle date now (out-of-window)
+    assert [f["name"] for f in oet["fields"]] == ["listening", "reading", "speaking", "writing", "test_date"]
+    assert oet["fields"][0] == {
+        "name": "listening", "type": "int", "label": "Listening", "required": True, "values": None,
+        "min": 0, "max": 500, "default": None, "default_from": None,
+    }
     letter = next(r for r in data if r["id"] == "recommendation-letter")
     assert letter["rules"]["page_size_in"]["value"] == [8.5, 11.0]
 
@@ -158,7 +175,12 @@ def swap(old: str, new: str, count: int = 1) -> Edit:
         ),
         (swap("max_age_days = 365", "max_age_days = 0"), "requirements[2] (identity-form).max_age_days"),
         (swap("min_dpi = 200", "min_dpi = true"), "requirements[0] (passport).min_dpi"),
-        (swap('confidence = "[C]"', 'confidence = "C"'), "requirements[0] (passport).sources[0].confidence"),
+        (
+            swap('confidence = "[C]"\ncovers = ["required", "needs", "must',
+                 'confidence = "C"\ncovers = ["required", "needs", "must'),
+            "requirements[0] (passport).sources[0].confidence",
+        ),
+        (swap('confidence = "[C]"', 'confidence = "C"'), "parameters.max_attempts.confidence"),
         (
             swap('required = "when:transferred_credits"', 'required = "when:married"'),
             "requirements[7] (transfer-transcript).required",
@@ -175,15 +197,21 @@ def swap(old: str, new: str, count: int = 1) -> Edit:
             "requirements[1] (photo).max_age_weeks",
         ),
         (swap('needs = ["issued"]', 'needs = ["taken"]'), "requirements[1] (photo).needs"),
-        (swap('kinds = ["pdf"]', 'kinds = ["docx"]'), "requirements[15] (recommendation-letter).kinds"),
+        (swap('kinds = ["pdf"]', 'kinds = ["docx"]'), "requirements[16] (recommendation-letter).kinds"),
         (
             swap("page_size_in = [8.5, 11.0]", "page_size_in = [8.5]"),
-            "requirements[15] (recommendation-letter).page_size_in",
+            "requirements[16] (recommendation-letter).page_size_in",
         ),
         (
-            swap("not_before = 2024-01-01", 'not_before = "2024"'),
-            "requirements[11] (oet-medicine).not_before",
+            swap('id = "oet-medicine"', 'id = "oet-medicine"\nnot_before = "2024"'),
+            "requirements[12] (oet-medicine).not_before",
         ),
+        (swap('values = ["pass", "fail"]', 'values = []'), "requirements[9] (usmle-step1).fields[0].values"),
+        (swap('type = "int"', 'type = "number"'), "requirements[9] (usmle-step1).fields[2].type"),
+        (swap('name = "result"', 'name = "issued"'), "requirements[9] (usmle-step1).fields[0].name"),
+        (swap('default = "created"', 'default = "lost"'), "requirements[2] (identity-form).fields[0].default"),
+        (swap('future-date = { severity = "error"', 'future-date = { severity = "fatal"'),
+         "findings.future-date.severity"),
         (
             swap('covers = ["warn_valid_for_months"]', "covers = []"),
             "requirements[0] (passport).warn_valid_for_months",
@@ -203,11 +231,11 @@ def swap(old: str, new: str, count: int = 1) -> Edit:
         (swap('title = "Passport"\n', ""), "requirements[0] (passport).title"),
         (swap('title = "Exams and English"', 'title = ""'), "categories[3].title"),
         (swap("schema_version = 1", "schema_version = 2"), "schema_version"),
-        (swap('cycle = "2026"', 'cycle = "2026"\nseason = "2027"'), "season"),
+        (swap("schema_version = 1", "schema_version = 1\nseason = 2027"), "season"),
         (
             swap(
-                'category = "identity"\nrequired = true\nneeds = ["expires"',
-                'category = "exams"\nrequired = true\nneeds = ["expires"',
+                'category = "identity"\nrequired = true\nrules = ["PASSPORT_NOT_EXPIRED"',
+                'category = "exams"\nrequired = true\nrules = ["PASSPORT_NOT_EXPIRED"',
             ),
             "requirements[1] (photo).category",
         ),
@@ -215,20 +243,38 @@ def swap(old: str, new: str, count: int = 1) -> Edit:
 )
 def test_schema_errors_name_the_file_and_the_key(catalog_text: str, edit: Edit, key: str) -> None:
     with pytest.raises(CatalogError) as caught:
-        parse_catalog(edit(catalog_text), "ecfmg-2026.toml")
-    assert "ecfmg-2026.toml" in caught.value.message
+        parse_with_base(edit(catalog_text))
+    assert "ecfmg-2026.toml" in caught.value.message and "ecfmg-base.toml" in caught.value.message
+    assert f" at {key}:" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("edit", "key"),
+    [
+        (swap("value = 2025-06-04", 'value = "June"'), "dates.eras_opens.value"),
+        (swap('value = 2024-01-01\nconfidence = "[M]"', 'value = "unknown"\nconfidence = "[M]"'),
+         "dates.oet_test_date_from.confidence"),
+        (swap("[dates.match_day]", "[dates.match_night]"), "dates.match_day"),
+        (swap("cycle = 2026", 'cycle = "2026"'), "cycle"),
+        (swap('value = "unknown"\nconfidence = "[?]"', 'value = 2026-03-04\nconfidence = "[?]"'),
+         "dates.lor_upload_by.confidence"),
+    ],
+)
+def test_cycle_file_errors_name_the_key(catalog_text: str, edit: Edit, key: str) -> None:
+    with pytest.raises(CatalogError) as caught:
+        parse_with_base(catalog_text, cycle_override=edit(cycle_text(2026)))
     assert f" at {key}:" in caught.value.message
 
 
 def test_toml_syntax_error_names_the_file(catalog_text: str) -> None:
-    with pytest.raises(CatalogError, match=r"ecfmg-2026\.toml is not valid TOML"):
-        parse_catalog(catalog_text.replace("min_dpi = 200", "min_dpi = ", 1), "ecfmg-2026.toml")
+    with pytest.raises(CatalogError, match=r"ecfmg-base\.toml is not valid TOML"):
+        parse_with_base(catalog_text.replace("min_dpi = 200", "min_dpi = ", 1))
 
 
 def test_minimal_catalog_parses() -> None:
     text = """
 schema_version = 1
-cycle = "2027"
+cycle = 2027
 title = "Test"
 disclaimer = "Not legal advice; the Information Booklet decides."
 [[categories]]
@@ -245,13 +291,19 @@ title = "Account"
 url = "https://www.ecfmg.org/online-services/account-establishment.html"
 confidence = "[C-old]"
 covers = ["required"]
-"""
+[findings]
+missing = { severity = "error" }
+""" + "".join(
+        f'[dates.{key}]\ntitle = "{key}"\nvalue = "unknown"\nconfidence = "[?]"\nsource = "nowhere yet"\n'
+        for key in CYCLE_DATE_KEYS
+    )
     catalog = parse_catalog(text, "mini.toml")
     passport = catalog["passport"]
     assert passport.noun == "Passport"
     assert passport.severity("required") == "error"
     assert passport.kinds == ("pdf", "jpeg", "png", "tiff")
     assert passport.needs == () and passport.name_match is None
+    assert catalog.cycle == 2027 and catalog.dates["rol_deadline"].value is None
 
 
 def test_every_rule_key_is_known_to_the_requirement() -> None:
@@ -264,8 +316,18 @@ def test_every_rule_key_is_known_to_the_requirement() -> None:
 def test_missing_catalog_file_is_a_catalog_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(resources, "resource_path", lambda *parts: tmp_path.joinpath(*parts))
     with pytest.raises(CatalogError, match="missing") as caught:
-        resources.load_default_catalog()
+        resources.load_catalog(2026)
     assert "ecfmg-2026.toml" in caught.value.message
+    with pytest.raises(CatalogError, match="missing"):
+        resources.catalog_for(None, date(2026, 12, 1))
+
+
+def test_missing_base_file_is_a_catalog_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / "requirements").mkdir()
+    (tmp_path / "requirements" / "ecfmg-2027.toml").write_text(cycle_text(2027), encoding="utf-8")
+    monkeypatch.setattr(resources, "resource_path", lambda *parts: tmp_path.joinpath(*parts))
+    with pytest.raises(CatalogError, match=r"missing: .*ecfmg-base\.toml"):
+        resources.load_catalog(2027)
 
 
 def test_broken_catalog_file_names_the_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -273,7 +335,7 @@ def test_broken_catalog_file_names_the_file(monkeypatch: pytest.MonkeyPatch, tmp
     (tmp_path / "requirements" / "ecfmg-2026.toml").write_text("schema_version = 1\n", encoding="utf-8")
     monkeypatch.setattr(resources, "resource_path", lambda *parts: tmp_path.joinpath(*parts))
     with pytest.raises(CatalogError, match=r"ecfmg-2026\.toml is invalid at categories"):
-        resources.load_default_catalog()
+        resources.load_catalog(2026)
 
 
 def test_every_catalog_condition_has_words_for_the_applicant() -> None:

@@ -7,9 +7,10 @@ from datetime import date
 
 import pytest
 
-from ecfmg_desk.core.catalog import KNOWN_CONDITIONS, Catalog, parse_catalog
+from ecfmg_desk.core.catalog import KNOWN_CONDITIONS, Catalog
 from ecfmg_desk.core.model import Comment, Document, Finding, Profile, Review, ValidationResult
 from ecfmg_desk.core.rules import CONDITIONS, add_months, format_date, format_size, validate
+from tests.core.conftest import parse_with_base
 from tests.core.factories import (
     A4_PT,
     AS_OF,
@@ -79,7 +80,12 @@ def test_removing_a_translation_makes_the_packet_not_ready(catalog: Catalog, pac
 def test_step2cs_route_drops_oet_and_pathway(catalog: Catalog, packet: list[Document]) -> None:
     packet = without(packet, "oet", "pathway")
     assert {f.requirement for f in run(catalog, packet).findings} == {"oet-medicine", "pathway-evidence"}
-    result = run(catalog, packet, make_profile(clinical_skills_route="step2cs"))
+    step2cs_route = make_profile(clinical_skills_route="step2cs")
+    result = run(catalog, packet, step2cs_route)
+    assert not result.ready  # the route needs evidence of the former Step 2 CS pass
+    assert [(f.code, f.requirement) for f in result.errors] == [("missing", "usmle-step2cs")]
+    cs = doc("step2cs", "usmle-step2cs", issued=date(2019, 5, 3), language="en", fields={"result": "pass"})
+    result = run(catalog, [*packet, cs], step2cs_route)
     assert result.ready
     assert result.findings == ()
 
@@ -174,9 +180,10 @@ def test_identity_form_older_than_a_year_is_an_error(catalog: Catalog, packet: l
 
 
 def test_oet_before_the_cycle_window_is_a_warning(catalog: Catalog, packet: list[Document]) -> None:
-    finding = only(run(catalog, replace(packet, "oet", issued=date(2023, 11, 10))), "too-old")
-    assert (finding.severity, finding.requirement) == ("warning", "oet-medicine")
+    finding = only(run(catalog, replace(packet, "oet", issued=date(2023, 11, 10))), "out-of-window")
+    assert (finding.severity, finding.requirement) == ("warning", "oet-medicine")  # the 2026 window is [M]
     assert "1 Jan 2024" in finding.message and "OET Medicine" in finding.fix
+    assert "our reading" in finding.message and "[" not in finding.message
 
 
 # -- translations ----------------------------------------------------------------------------------------
@@ -497,13 +504,13 @@ def test_advisor_asked_for_changes(
 def test_changing_a_catalog_parameter_changes_the_result(catalog_text: str, packet: list[Document]) -> None:
     packet = replace(packet, "photo", issued=date(2025, 10, 3))
     packet = replace(packet, "diploma", files=(file("diploma.jpg", [scan_page(dpi=150)]),))
-    shipped = parse_catalog(catalog_text, "ecfmg-2026.toml")
+    shipped = parse_with_base(catalog_text)
     assert {f.code for f in run(shipped, packet).findings} == {"too-old", "low-resolution"}
     assert catalog_text.count("max_age_months = 6") == 1
     relaxed_text = catalog_text.replace("max_age_months = 6", "max_age_months = 12").replace(
         "min_dpi = 200", "min_dpi = 150"
     )
-    relaxed = parse_catalog(relaxed_text, "relaxed.toml")
+    relaxed = parse_with_base(relaxed_text)
     assert run(relaxed, packet).findings == ()
 
 
@@ -511,9 +518,9 @@ def test_a_confirmed_rule_blocks_and_a_lowered_one_does_not(
     catalog_text: str, packet: list[Document]
 ) -> None:
     packet = replace(packet, "passport", files=(file("bw.jpg", [scan_page(color=False)]),))
-    shipped = parse_catalog(catalog_text, "ecfmg-2026.toml")
+    shipped = parse_with_base(catalog_text)
     assert run(shipped, packet).ready
-    strict = parse_catalog(catalog_text.replace('warn_only = ["color_required"]', ""), "strict.toml")
+    strict = parse_with_base(catalog_text.replace('warn_only = ["color_required"]', ""))
     assert not run(strict, packet).ready
 
 

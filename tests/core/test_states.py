@@ -43,6 +43,7 @@ def test_complete_packet(catalog: Catalog, packet: list[Document]) -> None:
         "translation": "ready",
         "usmle-step1": "ready",
         "usmle-step2ck": "ready",
+        "usmle-step2cs": "not-needed",
         "oet-medicine": "ready",
         "pathway-evidence": "ready",
         "clinical-experience": "optional",
@@ -90,7 +91,8 @@ def test_step2cs_route(catalog: Catalog, packet: list[Document]) -> None:
         catalog, without(packet, "oet", "pathway"), make_profile(clinical_skills_route="step2cs")
     )
     assert (states["oet-medicine"].state, states["pathway-evidence"].state) == ("not-needed", "not-needed")
-    assert progress(states) == (8, 8)
+    assert states["usmle-step2cs"].state == "missing"  # the route needs the former Step 2 CS pass
+    assert progress(states) == (8, 9)
 
 
 def test_conditional_items_become_required(catalog: Catalog, packet: list[Document]) -> None:

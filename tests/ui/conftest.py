@@ -202,6 +202,14 @@ def attach(qtbot: QtBot, window: MainWindow, requirement_id: str, paths: list[Pa
     wait_imported(qtbot, window)
 
 
+def set_fields(window: MainWindow, requirement_id: str, **values: object) -> None:
+    """Set a document's own fields (exam result, OET scores) through the vault, as the field editors do."""
+    doc = window.session.documents_for(requirement_id)[-1]
+    editor = window.mode.editor
+    assert editor is not None
+    editor.edit_document(doc.id, {"fields": values})
+
+
 def open_in_checklist(qtbot: QtBot, window: MainWindow, requirement_id: str) -> None:
     """Click the requirement's row in the sidebar, as a user would."""
     index = window.model.index_of(requirement_id)

@@ -15,7 +15,7 @@ from ecfmg_desk.ui.settings import open_settings
 from ecfmg_desk.ui.window import MainWindow
 from ecfmg_desk.vault.store import Vault, is_vault
 from tests.samples import make_jpeg, make_scan_pdf
-from tests.ui.conftest import AS_OF, Prompts, attach, open_in_checklist, type_into, wait_imported
+from tests.ui.conftest import AS_OF, Prompts, attach, open_in_checklist, set_fields, type_into, wait_imported
 
 NAME = "Maria Jose Garcia Lopez"
 
@@ -147,8 +147,11 @@ def journey(qtbot: QtBot, tmp: Path, window: MainWindow, asked: Prompts) -> None
     type_into(qtbot, card.fields["name_on_document"], NAME)
     for requirement in ("usmle-step1", "usmle-step2ck", "pathway-evidence"):
         attach(qtbot, window, requirement, [make_scan_pdf(tmp / f"{requirement}.pdf", pages=1, dpi=200)])
+        if requirement != "pathway-evidence":
+            set_fields(window, requirement, result="pass")
         assert status(window, requirement) == "Ready"
     attach(qtbot, window, "oet-medicine", [make_scan_pdf(tmp / "oet.pdf", pages=1, dpi=200)])
+    set_fields(window, "oet-medicine", listening=380, reading=400, speaking=360, writing=330)
     card = page.first_card()
     assert card is not None
     type_into(qtbot, card.fields["issued"], "2025-03-09")

@@ -14,7 +14,7 @@ from ecfmg_desk.ui.widgets import DateField
 from ecfmg_desk.ui.window import MainWindow
 from ecfmg_desk.vault.store import Vault
 from tests.samples import make_html, make_jpeg, make_scan_pdf, make_truncated_pdf
-from tests.ui.conftest import Prompts, attach, drop_files, open_in_checklist, type_into, wait_imported
+from tests.ui.conftest import Prompts, attach, drop_files, open_in_checklist, set_fields, type_into, wait_imported
 
 
 def test_a_bad_file_is_explained_and_changes_nothing(qtbot: QtBot, window: MainWindow, vault: Vault,
@@ -66,6 +66,8 @@ def test_browse_uses_the_same_import_as_a_drop(qtbot: QtBot, window: MainWindow,
     wait_imported(qtbot, window)
     assert asked.file_requests == ["Attach your USMLE Step 1 score report"] or asked.file_requests[0].startswith(
         "Attach your")
+    assert window.model.state_of("usmle-step1") == "problems"  # imported; its result is not entered yet
+    set_fields(window, "usmle-step1", result="pass")
     assert window.model.state_of("usmle-step1") == "ready"
 
 

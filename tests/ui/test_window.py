@@ -23,7 +23,7 @@ from ecfmg_desk.ui.settings import last_vault, open_settings
 from ecfmg_desk.ui.window import MainWindow
 from ecfmg_desk.vault.store import Vault
 from tests.samples import make_jpeg, make_scan_pdf
-from tests.ui.conftest import AS_OF, Prompts, attach, open_in_checklist, type_into
+from tests.ui.conftest import AS_OF, Prompts, attach, open_in_checklist, set_fields, type_into
 
 
 def test_the_checklist_shows_each_requirement_with_an_icon_and_a_word(window: MainWindow, catalog: Catalog) -> None:
@@ -149,7 +149,8 @@ def test_the_profile_is_saved_as_you_type_and_changes_the_checklist(qtbot: QtBot
     qtbot.keyClick(page.form.route, Qt.Key.Key_Down)
     qtbot.waitUntil(lambda: vault.profile().clinical_skills_route == "step2cs", timeout=5000)
     assert window.model.state_of("oet-medicine") == "not-needed"
-    assert window.progress_label.text() == "0 of 7 required items ready"
+    assert window.model.state_of("usmle-step2cs") == "missing"  # the route needs the former Step 2 CS pass
+    assert window.progress_label.text() == "0 of 8 required items ready"
     assert "Set." in page.passphrase_label.text()
 
 
@@ -213,6 +214,8 @@ def test_not_needed_items_open_on_click(qtbot: QtBot, window: MainWindow) -> Non
 def test_a_removed_document_comes_back_with_ctrl_z(qtbot: QtBot, window: MainWindow, vault: Vault,
                                                    tmp_path: Path) -> None:
     attach(qtbot, window, "usmle-step1", [make_scan_pdf(tmp_path / "s1.pdf", pages=1, dpi=200)])
+    assert window.model.state_of("usmle-step1") == "problems"  # no result entered yet
+    set_fields(window, "usmle-step1", result="pass")
     assert window.model.state_of("usmle-step1") == "ready"
     card = window.requirement_page.first_card()
     assert card is not None

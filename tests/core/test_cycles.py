@@ -1,0 +1,65 @@
+"""Cycles: one base plus per-cycle dates and parameters, and which cycle an applicant is in."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from ecfmg_desk.core.catalog import CYCLE_DATE_KEYS, choose_cycle
+from ecfmg_desk.resources import available_cycles, load_catalog
+
+CYCLES = (2026, 2027, 2028)
+
+
+def test_three_cycles_share_one_base() -> None:
+    assert available_cycles() == CYCLES
+    catalogs = [load_catalog(year) for year in CYCLES]
+    assert [c.cycle for c in catalogs] == list(CYCLES)
+    assert len({c.ids for c in catalogs}) == 1  # the requirements are the base's, not three copies
+    assert all(c.findings == catalogs[0].findings for c in catalogs)
+
+
+@pytest.mark.parametrize("year", CYCLES)
+def test_every_cycle_date_has_a_source_and_unknown_is_unknown(year: int) -> None:
+    catalog = load_catalog(year)
+    assert tuple(catalog.dates) == CYCLE_DATE_KEYS
+    for key, cycle_date in catalog.dates.items():
+        assert cycle_date.key == key and cycle_date.title and cycle_date.source
+        assert (cycle_date.value is None) == (cycle_date.confidence == "[?]"), key
+        assert "[" not in cycle_date.source  # shown to applicants: confidence goes in words, not codes
+    assert catalog.dates["residency_start"].value == date(year, 7, 1)
+
+
+def test_published_dates_are_the_rules_md_ones() -> None:
+    c2026, c2027, c2028 = (load_catalog(y) for y in CYCLES)
+    assert c2026.date("pathways_open") == date(2025, 8, 19) and c2026.dates["pathways_open"].confidence == "[C]"
+    assert c2026.date("eras_opens") == date(2025, 6, 4)
+    assert c2026.date("pathways_close") is None  # not found [?]
+    assert c2026.dates["oet_test_date_from"].value == date(2024, 1, 1)
+    assert c2026.dates["oet_test_date_from"].confidence == "[M]"
+    assert c2027.date("match_day") == date(2027, 3, 19)  # third Friday; 20 March is a Saturday
+    assert (c2027.date("eras_opens"), c2027.dates["eras_opens"].confidence) == (date(2026, 6, 3), "[T]")
+    assert c2027.date("oet_test_date_from") is None and c2027.date("pathways_close") is None
+    assert c2028.date("eras_opens") is None
+    assert c2027.parameter("max_attempts") == 4 and c2027.parameters["max_attempts"].confidence == "[C]"
+    assert c2027.parameter("p345_min_grad_date") is None and c2027.parameter("p1_license_from") is None
+
+
+@pytest.mark.parametrize(
+    ("match_year", "as_of", "expected"),
+    [
+        (None, date(2026, 3, 31), 2026),  # the 2026 Match is still ahead on its last March day
+        (None, date(2026, 4, 1), 2027),
+        (None, date(2026, 12, 1), 2027),
+        (None, date(2027, 3, 31), 2027),
+        (None, date(2027, 4, 1), 2028),
+        (None, date(2028, 4, 1), 2028),  # no 2029 catalog: the latest one
+        (None, date(2024, 5, 1), 2026),
+        (2028, date(2026, 12, 1), 2028),
+        (2026, date(2026, 12, 1), 2026),  # an applicant may look back at a past cycle
+        (2031, date(2026, 12, 1), 2028),
+    ],
+)
+def test_choose_cycle(match_year: int | None, as_of: date, expected: int) -> None:
+    assert choose_cycle(CYCLES, match_year, as_of) == expected
