@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal, Protocol
 
+from ecfmg_desk.core.clinical import LETTER_DONE_STATUSES, Letter, Rotation
 from ecfmg_desk.core.model import Document, Profile
 from ecfmg_desk.core.rules import add_months, format_date
 from ecfmg_desk.errors import UsageError
@@ -68,7 +69,6 @@ _REQUIREMENT_OF: Mapping[str, str] = {
     "oet_test_date_from": "oet-medicine",
 }
 _PATHWAY_ONLY = frozenset({"pathways_open", "pathways_close", "oet_test_date_from"})
-_LETTER_DONE = frozenset({"uploaded", "assigned"})
 _FORM_PAST_WINDOW = frozenset({"submitted", "accepted"})
 _KIND_ORDER: Mapping[str, int] = {"deadline": 0, "expiry": 1, "task": 2, "milestone": 3}
 _EXAM_KEY = re.compile(r"exam:([a-z0-9-]+)")
@@ -134,45 +134,6 @@ class CatalogLike(Protocol):
     @property
     def parameters(self) -> Mapping[str, ParameterLike]: ...
     def get(self, requirement_id: str) -> RequirementLike | None: ...
-
-
-class TaskLike(Protocol):
-    @property
-    def id(self) -> str: ...
-    @property
-    def title(self) -> str: ...
-    @property
-    def due(self) -> date | None: ...
-    @property
-    def done(self) -> bool: ...
-
-
-class RotationLike(Protocol):
-    @property
-    def id(self) -> str: ...
-    @property
-    def institution(self) -> str: ...
-    @property
-    def specialty(self) -> str: ...
-    @property
-    def start(self) -> date: ...
-    @property
-    def status(self) -> str: ...
-    @property
-    def tasks(self) -> Sequence[TaskLike]: ...
-
-
-class LetterLike(Protocol):
-    @property
-    def id(self) -> str: ...
-    @property
-    def writer(self) -> str: ...
-    @property
-    def requested(self) -> date | None: ...
-    @property
-    def due(self) -> date | None: ...
-    @property
-    def status(self) -> str: ...
 
 
 # ---------------------------------------------------------------------------------------------- what it gives
@@ -332,8 +293,8 @@ class _Inputs:
     catalog: CatalogLike
     profile: Profile
     documents: Sequence[Document]
-    rotations: Sequence[RotationLike]
-    letters: Sequence[LetterLike]
+    rotations: Sequence[Rotation]
+    letters: Sequence[Letter]
     entered: Mapping[str, date]
     as_of: date
 
@@ -366,8 +327,8 @@ def build_plan(
     profile: Profile,
     documents: Sequence[Document],
     *,
-    rotations: Sequence[RotationLike] = (),
-    letters: Sequence[LetterLike] = (),
+    rotations: Sequence[Rotation] = (),
+    letters: Sequence[Letter] = (),
     entered: Mapping[str, date] | None = None,
     as_of: date,
     next_attempt: Callable[[Sequence[Document]], Mapping[str, date]] | None = None,
@@ -439,7 +400,7 @@ def _cycle_dates(inputs: _Inputs) -> list[PlanItem]:
 
 def _cycle_date_done(inputs: _Inputs, key: str, when: date | None) -> bool:
     if key == "lor_upload_by":
-        return bool(inputs.letters) and all(letter.status in _LETTER_DONE for letter in inputs.letters)
+        return bool(inputs.letters) and all(letter.status in LETTER_DONE_STATUSES for letter in inputs.letters)
     if key == "pathways_close":
         return bool(inputs.docs("pathway-evidence"))
     if key == "oet_test_date_from" and when is not None:
@@ -707,7 +668,7 @@ def _letters(inputs: _Inputs) -> list[PlanItem]:
     items = []
     chase = _int_parameter(inputs.catalog, "letter_chase_weeks")
     for letter in inputs.letters:
-        done = letter.status in _LETTER_DONE
+        done = letter.status in LETTER_DONE_STATUSES
         if letter.due is not None:
             items.append(
                 PlanItem(

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from ecfmg_desk.core.catalog import Catalog
+from ecfmg_desk.core.clinical import Letter, Rotation, Task
 from ecfmg_desk.core.model import Document, Profile
 from ecfmg_desk.core.plan import (
     CATALOG_DATE_KEYS,
@@ -92,33 +93,6 @@ def _parameters() -> dict[str, StubParameter]:
 @pytest.fixture
 def cycle(catalog: Catalog) -> CycleCatalog:
     return CycleCatalog(catalog, 2027, _dates(), _parameters())
-
-
-@dataclass(frozen=True)
-class Task:
-    id: str
-    title: str
-    due: date | None
-    done: bool
-
-
-@dataclass(frozen=True)
-class Rotation:
-    id: str
-    institution: str
-    specialty: str
-    start: date
-    status: str
-    tasks: tuple[Task, ...] = ()
-
-
-@dataclass(frozen=True)
-class Letter:
-    id: str
-    writer: str
-    requested: date | None
-    due: date | None
-    status: str
 
 
 @dataclass
@@ -234,10 +208,9 @@ def test_the_oet_window_opens_like_a_milestone_and_is_done_with_a_sitting_inside
 
 def test_letters_upload_advice_is_done_when_every_letter_is_in_the_portal(planner: Planner) -> None:
     when = date(2026, 9, 2)
-    planner.letters = [Letter("l1", "Dr. Smith", None, None, "requested")]
+    planner.letters = [Letter("l1", "Dr. Smith", status="requested")]
     assert planner.statuses("lor_upload_by", when) == ("due-soon", "due-soon", "overdue")
-    planner.letters = [Letter("l1", "Dr. Smith", None, None, "uploaded"), Letter("l2", "Dr. Wu", None, None,
-                                                                               "assigned")]
+    planner.letters = [Letter("l1", "Dr. Smith", status="uploaded"), Letter("l2", "Dr. Wu", status="assigned")]
     assert planner.statuses("lor_upload_by", when) == ("done", "done", "done")
 
 
@@ -364,7 +337,8 @@ def test_the_earliest_next_attempt_comes_from_the_spacing_rule(planner: Planner)
 def test_each_rotation_task_is_an_item_that_jumps_to_its_rotation(planner: Planner) -> None:
     due = date(2026, 12, 15)
     planner.rotations = [
-        Rotation("r1", "Mercy Hospital", "Internal medicine", date(2027, 1, 4), "confirmed",
+        Rotation("r1", "clerkship", "Mercy Hospital", "Internal medicine", None, date(2027, 1, 4), date(2027, 1, 29),
+                 "confirmed", None,
                  (Task("t1", "Send immunisation records", due, False), Task("t2", "BLS card", due, True))),
     ]
     assert planner.statuses("task:t1", due) == ("due-soon", "due-soon", "overdue")
@@ -375,8 +349,8 @@ def test_each_rotation_task_is_an_item_that_jumps_to_its_rotation(planner: Plann
 
 
 def test_a_task_without_a_due_date_is_listed_last(planner: Planner) -> None:
-    planner.rotations = [Rotation("r1", "Mercy", "Surgery", date(2027, 1, 4), "planned",
-                                  (Task("t1", "Background check", None, False),))]
+    planner.rotations = [Rotation("r1", "observership", "Mercy", "Surgery", None, date(2027, 1, 4), date(2027, 1, 15),
+                                  tasks=(Task("t1", "Background check"),))]
     items = planner.plan(date(2026, 12, 1)).items
     assert items[-1].key == "task:t1" or "task:t1" in {i.key for i in items if i.date is None}
     assert next(i for i in items if i.key == "task:t1").status == "unknown"
@@ -384,7 +358,7 @@ def test_a_task_without_a_due_date_is_listed_last(planner: Planner) -> None:
 
 def test_a_letter_is_due_and_chased_after_the_catalogs_weeks(planner: Planner) -> None:
     requested = date(2026, 9, 1)
-    planner.letters = [Letter("l1", "Dr. Smith", requested, date(2026, 10, 1), "requested")]
+    planner.letters = [Letter("l1", "Dr. Smith", requested=requested, due=date(2026, 10, 1), status="requested")]
     chase = requested + timedelta(weeks=3)
     assert planner.statuses("letter-chase:l1", chase) == ("due-soon", "due-soon", "overdue")
     assert planner.statuses("letter-due:l1", date(2026, 10, 1)) == ("due-soon", "due-soon", "overdue")
@@ -393,7 +367,7 @@ def test_a_letter_is_due_and_chased_after_the_catalogs_weeks(planner: Planner) -
 
 
 def test_an_uploaded_letter_is_done_and_not_chased(planner: Planner) -> None:
-    planner.letters = [Letter("l1", "Dr. Smith", date(2026, 9, 1), date(2026, 10, 1), "uploaded")]
+    planner.letters = [Letter("l1", "Dr. Smith", requested=date(2026, 9, 1), due=date(2026, 10, 1), status="uploaded")]
     keys = {i.key: i.status for i in planner.plan(date(2026, 10, 5)).items}
     assert keys["letter-due:l1"] == "done"
     assert "letter-chase:l1" not in keys
