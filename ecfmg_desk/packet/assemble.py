@@ -23,6 +23,7 @@ from pypdf.generic import IndirectObject
 
 from ecfmg_desk.core.languages import is_english, language_name
 from ecfmg_desk.core.model import Document, FileInfo, Profile, ValidationResult
+from ecfmg_desk.core.plan import Plan
 from ecfmg_desk.core.rules import format_date
 from ecfmg_desk.errors import BadInputError, CancelledError, ExportBlockedError, IntegrityError
 
@@ -168,8 +169,24 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+def _schedule_rows(schedule: Plan | None) -> list[tuple[str, str]]:
+    """The Match cycle and its next three deadlines, so an advisor sees them on the cover (DESIGN.md section 7)."""
+    if schedule is None:
+        return []
+    rows = [("Match cycle", f"{schedule.cycle} Match")]
+    upcoming = schedule.next_deadlines(3)
+    for index, item in enumerate(upcoming):
+        assert item.date is not None
+        mine = " (date entered by the applicant)" if item.user_entered else ""
+        rows.append(("Next deadlines" if index == 0 else "", f"{format_date(item.date)}: {item.title}{mine}"))
+    if not upcoming:
+        rows.append(("Next deadlines", "none with a published date"))
+    return rows
+
+
 def _cover(
-    profile: Profile, validation: ValidationResult, plan: _Plan, as_of: date, app_version: str, catalog_cycle: str
+    profile: Profile, validation: ValidationResult, plan: _Plan, as_of: date, app_version: str, catalog_cycle: str,
+    schedule: Plan | None = None,
 ) -> Cover:
     name = " ".join(p for p in (profile.given_names.strip(), profile.family_name.strip().upper()) if p)
     documents = sum(len(docs) for _, docs in plan.sections)
@@ -181,6 +198,7 @@ def _cover(
         ("Requirements", f"ECFMG catalog {catalog_cycle}"),
         ("Contents", f"{_plural(documents, 'document')}, {_plural(plan.page_total, 'page')}"),
     ]
+    rows += _schedule_rows(schedule)
     errors, warnings = validation.errors, validation.warnings
     if validation.ready:
         status = "Ready ✓"
@@ -309,8 +327,10 @@ def assemble_packet(
     password: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancel: Callable[[], bool] | None = None,
+    schedule: Plan | None = None,
 ) -> PacketInfo:
-    """Write the packet PDF to ``out`` atomically and describe it.
+    """Write the packet PDF to ``out`` atomically and describe it. ``schedule``: the applicant's plan, whose
+    cycle and next deadlines the cover shows.
 
     ``progress(done, total)`` is called as pages are written; ``cancel()`` is polled between pages and, when
     true, stops the export with :class:`CancelledError`. On cancel or any error nothing is left at ``out``
@@ -342,7 +362,7 @@ def assemble_packet(
     ]
     text = render_text_pages(
         paper=paper_size,
-        cover=_cover(profile, validation, plan, as_of, app_version, catalog_cycle),
+        cover=_cover(profile, validation, plan, as_of, app_version, catalog_cycle, schedule),
         contents=_contents(plan),
         stamps=stamps,
     )
