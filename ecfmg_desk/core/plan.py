@@ -378,8 +378,6 @@ def _cycle_dates(inputs: _Inputs) -> list[PlanItem]:
         detail = ""
         if when is None:
             detail = f"Not announced yet: check {cycle_date.source}."
-        elif own:
-            detail = "You entered this date."
         requirement = _REQUIREMENT_OF.get(key)
         items.append(
             PlanItem(
@@ -442,7 +440,10 @@ def _nrmp(inputs: _Inputs) -> list[PlanItem]:
             source=rol.source or None,
             user_entered=own,
             detail=(
-                "By the rank order list deadline ECFMG must confirm your USMLE results and clinical and "
+                "Your exam results and clinical skills evidence are all in your packet; check in MyIntealth that "
+                "ECFMG has confirmed them before the rank order list deadline."
+                if done
+                else "By the rank order list deadline ECFMG must confirm your USMLE results and clinical and "
                 "communication skills requirement, or NRMP withdraws you from the Match."
             ),
         )
@@ -563,13 +564,12 @@ def _exams(inputs: _Inputs) -> list[PlanItem]:
                 key=key,
                 date=when,
                 kind="milestone",
-                title=f"{requirement.title}: your exam appointment",
+                title=f"{_exam_name(requirement)}: your exam appointment",
                 status=inputs.status(when, passes=True),
                 confidence="?",
                 source=None,
                 ref={"requirement": requirement.id},
                 user_entered=True,
-                detail="You entered this date.",
             )
         )
         if not pending or lead is None:
@@ -581,7 +581,7 @@ def _exams(inputs: _Inputs) -> list[PlanItem]:
                 key=f"name-change-by:{requirement.id}",
                 date=by,
                 kind="deadline",
-                title=f"Name change processed before {requirement.title}",
+                title=f"Name change processed before your {_exam_name(requirement)} exam",
                 status=inputs.status(by, done=changed is not None and changed <= by),
                 confidence=mark(lead.confidence),
                 source=lead.source or None,
@@ -596,6 +596,11 @@ def _exams(inputs: _Inputs) -> list[PlanItem]:
     return items
 
 
+def _exam_name(requirement: RequirementLike) -> str:
+    """``USMLE Step 2 CK`` from the requirement "USMLE Step 2 CK result"."""
+    return requirement.title.removesuffix(" result")
+
+
 def _next_attempts(inputs: _Inputs, earliest: Mapping[str, date]) -> list[PlanItem]:
     items = []
     for step, when in sorted(earliest.items()):
@@ -607,7 +612,7 @@ def _next_attempts(inputs: _Inputs, earliest: Mapping[str, date]) -> list[PlanIt
                 key=f"usmle-next-attempt:{step}",
                 date=when,
                 kind="milestone",
-                title=f"{requirement.title}: earliest next attempt",
+                title=f"{_exam_name(requirement)}: earliest next attempt",
                 status=inputs.status(when, passes=True),
                 confidence=mark(_spacing_confidence(inputs.catalog)),
                 source=_spacing_source(inputs.catalog),

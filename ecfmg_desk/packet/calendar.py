@@ -40,7 +40,7 @@ def event_uid(vault_id: str, key: str) -> str:
 def _description(item: PlanItem) -> str:
     lines = [item.detail] if item.detail else []
     if item.user_entered:
-        lines.append("Date entered by you.")
+        lines.append("Date entered by you.")  # never twice: the plan's details do not say it
     else:
         lines.append(f"How sure: {CONFIDENCE_WORDS[item.confidence]}.")
     if item.source:
