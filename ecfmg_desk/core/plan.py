@@ -623,13 +623,17 @@ def _next_attempts(inputs: _Inputs, earliest: Mapping[str, date]) -> list[PlanIt
     return items
 
 
+_SPACING_PARAMETER = "attempts_per_12_months"
+"""The catalog parameter of USMLE_ATTEMPT_SPACING whose source and confidence the plan's item shows."""
+
+
 def _spacing_confidence(catalog: CatalogLike) -> str:
-    parameter = catalog.parameters.get("usmle_attempt_spacing")
+    parameter = catalog.parameters.get(_SPACING_PARAMETER)
     return parameter.confidence if parameter is not None else "[?]"
 
 
 def _spacing_source(catalog: CatalogLike) -> str | None:
-    parameter = catalog.parameters.get("usmle_attempt_spacing")
+    parameter = catalog.parameters.get(_SPACING_PARAMETER)
     return parameter.source if parameter is not None else None
 
 

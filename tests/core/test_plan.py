@@ -87,6 +87,7 @@ def _parameters() -> dict[str, StubParameter]:
             "name_change_business_days", 7, "[C]", "ECFMG 2026 IB, name change"
         ),
         "letter_chase_weeks": StubParameter("letter_chase_weeks", 3, "[M]", "our advice"),
+        "attempts_per_12_months": StubParameter("attempts_per_12_months", 3, "[C]", "USMLE 2024 IB"),
     }
 
 
@@ -326,6 +327,7 @@ def test_the_earliest_next_attempt_comes_from_the_spacing_rule(planner: Planner)
                       next_attempt=lambda docs: {"usmle-step1": when})
     (item,) = [i for i in plan.items if i.key == "usmle-next-attempt:usmle-step1"]
     assert (item.kind, item.status, item.ref) == ("milestone", "due-soon", {"requirement": "usmle-step1"})
+    assert (item.confidence, item.source) == ("C", "USMLE 2024 IB")
     after = build_plan(planner.cycle, planner.profile, [], as_of=when + DAY,  # type: ignore[arg-type]
                        next_attempt=lambda docs: {"usmle-step1": when})
     assert next(i for i in after.items if i.key == "usmle-next-attempt:usmle-step1").status == "done"
