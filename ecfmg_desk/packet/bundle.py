@@ -52,6 +52,7 @@ from ecfmg_desk.core.model import (
     translation_status,
     translations_of,
 )
+from ecfmg_desk.core.plan import Plan, PlanItem
 from ecfmg_desk.errors import BadInputError, IntegrityError, TamperedBundleError, UnknownDocumentError
 from ecfmg_desk.packet._json import strict_loads
 from ecfmg_desk.packet._output import atomic_output
@@ -144,6 +145,10 @@ class BundleManifest:
     packet_member: str = PACKET_MEMBER
     signer: Signer | None = None
     """Who signed the manifest, as read back (None: a format-1 bundle, or one exported without a key)."""
+    cycle: int | None = None
+    """The Match cycle of the student's plan (format 2; ``None`` in a format-1 bundle)."""
+    deadlines: tuple[PlanItem, ...] = ()
+    """The plan's next three deadlines on the day of export, as ``plan --json`` items (format 2)."""
     # Format 2 leaves room here (and in _TOP_KEYS_V2, to_json, parse_manifest) for the plan's ``cycle`` and
     # ``deadlines`` and for clinical experience's ``rotations`` and ``letters``: add each as a field with a
     # default, so format-1 bundles still parse to a manifest without them.
@@ -180,6 +185,9 @@ class BundleManifest:
             "validation": self.validation.to_json(),
             "members": [{"name": m.name, "sha256": m.sha256, "size": m.size} for m in self.members],
         }
+        if self.format_version >= 2 and self.cycle is not None:
+            body["cycle"] = self.cycle
+            body["deadlines"] = [item.to_json() for item in self.deadlines]
         if self.format_version >= 2:
             body["signature"] = sign_body(key, SIGNATURE_CONTEXT, body) if key is not None else None
         body["manifest_sha256"] = _seal(body)
@@ -259,9 +267,11 @@ def write_bundle(
     catalog_cycle: str,
     created: date,
     signing_key: Ed25519PrivateKey | None = None,
+    schedule: Plan | None = None,
 ) -> BundleManifest:
     """Write the bundle to ``out`` atomically (temp file beside it, then rename) and return its manifest,
-    signed with ``signing_key`` (the vault's key; ``None`` writes an unsigned format-2 manifest).
+    signed with ``signing_key`` (the vault's key; ``None`` writes an unsigned format-2 manifest). ``schedule``:
+    the student's plan, whose cycle and next three deadlines the manifest carries for the advisor.
 
     Each distinct file is stored once, under ``files/<sha256>.<ext>``; its bytes are checked against the
     SHA-256 the vault recorded (``IntegrityError`` if they differ). Nothing is left behind on failure.
@@ -299,6 +309,8 @@ def write_bundle(
                 medical_school=profile.medical_school,
             ),
             catalog_cycle=catalog_cycle,
+            cycle=schedule.cycle if schedule is not None else None,
+            deadlines=schedule.next_deadlines(MAX_DEADLINES) if schedule is not None else (),
             # reviews and private notes stay home
             documents=tuple(replace(d, review=None, notes="") for d in documents),
             translation_statuses={
@@ -463,7 +475,8 @@ def parse_manifest(raw: bytes) -> BundleManifest:
             f"its manifest has format version {version!r}; this app reads up to version {BUNDLE_FORMAT_VERSION} "
             "(a newer bundle needs a newer ECFMG Desk)."
         )
-    top = _Reader("top level", body, _TOP_KEYS_V2 if version >= 2 else _TOP_KEYS)
+    keys = _TOP_KEYS_V2 + (_PLAN_KEYS if version >= 2 and "cycle" in body else ()) if version >= 2 else _TOP_KEYS
+    top = _Reader("top level", body, keys)
     if top.text("manifest_sha256", limit=64) != _seal(body):
         raise _refuse("its manifest was edited after the bundle was made (its checksum does not match).")
     signer = None
@@ -520,7 +533,43 @@ def parse_manifest(raw: bytes) -> BundleManifest:
         validation=_parse_validation(body["validation"]),
         members=tuple(members),
         signer=signer,
+        cycle=top.whole("cycle") if "cycle" in body else None,
+        deadlines=_parse_deadlines(top) if "cycle" in body else (),
     )
+
+
+_PLAN_KEYS = ("cycle", "deadlines")
+MAX_DEADLINES: Final = 3
+_ITEM_KEYS = ("key", "date", "kind", "title", "status", "confidence", "source", "ref", "user_entered")
+_REF_KINDS = ("requirement", "document", "rotation", "letter")
+
+
+def _parse_deadlines(top: _Reader) -> tuple[PlanItem, ...]:
+    """The plan's next deadlines, checked like the rest of the manifest (plain values, bounded lengths)."""
+    items = []
+    for i, obj in enumerate(top.items("deadlines", limit=MAX_DEADLINES)):
+        r = _Reader(f"deadlines[{i}]", obj, _ITEM_KEYS)
+        ref = r.obj["ref"]
+        if ref is not None:
+            if not isinstance(ref, dict) or len(ref) != 1:
+                raise r._bad("ref", "null or one reference")
+            ((kind, target),) = ref.items()
+            if kind not in _REF_KINDS or not isinstance(target, str) or len(target) > 100:
+                raise r._bad("ref", "a reference to a requirement, document, rotation or letter")
+        items.append(
+            PlanItem(
+                key=r.text("key", limit=200),
+                date=r.day("date"),
+                kind=r.choice("kind", ("deadline", "milestone", "expiry", "task")),
+                title=r.text("title", limit=500),
+                status=r.choice("status", ("done", "overdue", "due-soon", "upcoming", "unknown")),
+                confidence=r.choice("confidence", ("C", "C-old", "T", "M", "?")),
+                source=r.text("source", optional=True, limit=2000),
+                ref=dict(ref) if ref is not None else None,
+                user_entered=r.flag("user_entered"),
+            )
+        )
+    return tuple(items)
 
 
 def _parse_documents(top: _Reader, members: Mapping[str, Member]) -> tuple[tuple[Document, ...], dict[str, str]]:
