@@ -241,3 +241,46 @@ def check_letter(letter: Letter) -> None:
         raise UsageError(
             f"The letter is due ({letter.due.isoformat()}) before it was requested ({letter.requested.isoformat()})"
         )
+
+
+def eras_summary(rotations: Iterable[Rotation]) -> str:
+    """Plain text an applicant pastes into the experiences section of MyERAS: totals, by specialty, each rotation.
+
+    Dates as "15 Jul 2022" (unambiguous in every locale); no rule is judged here, only the applicant's own data.
+    """
+    rotations = sorted(rotations, key=lambda r: (r.start, r.end))
+    total = totals(rotations)
+    lines = [
+        f"US clinical experience: {_weeks_words(total.hands_on_weeks)} hands-on, "
+        f"{_weeks_words(total.observership_weeks)} observership"
+        + (f", {_weeks_words(total.research_weeks)} research" if total.research_weeks else "")
+        + "."
+    ]
+    by_specialty = weeks_by_specialty(rotations)
+    if by_specialty:
+        lines += ["", "By specialty:"]
+        lines += [
+            f"- {s.specialty}: {_weeks_words(s.hands_on_weeks)} hands-on, {_weeks_words(s.other_weeks)} not hands-on"
+            for s in by_specialty
+        ]
+    if rotations:
+        lines += ["", "Rotations:"]
+    for r in rotations:
+        kind = r.kind.capitalize() + ("" if r.hands_on else " (not hands-on)")
+        supervisor = f"; supervisor {r.supervisor}" if r.supervisor else ""
+        lines.append(
+            f"- {kind}, {r.specialty}, {r.institution}: {_day(r.start)} to {_day(r.end)} "
+            f"({_weeks_words(r.weeks)}){supervisor}"
+        )
+    return "\n".join(lines)
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _day(value: date) -> str:
+    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+
+
+def _weeks_words(weeks: float) -> str:
+    return f"{weeks:g} week" if weeks == 1 else f"{weeks:g} weeks"

@@ -164,3 +164,35 @@ def clinical_summary_sheet(rotations: Sequence[Rotation], letters: Sequence[Lett
         sections=(("Weeks by specialty", by_specialty), ("Rotations", tuple(listed))),
         footer="Weeks = (last day − first day + 1) / 7, from the dates the applicant entered",
     )
+
+
+CSV_COLUMNS = ("kind", "hands_on", "specialty", "institution", "supervisor", "start", "end", "weeks", "status",
+               "open_tasks", "letters")
+
+
+def _cell(value: str) -> str:
+    """A spreadsheet runs a cell that starts with = + - @ as a formula: such text is written with a leading '."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def write_rotations_csv(rotations: Sequence[Rotation], letters: Sequence[Letter], out: Path) -> int:
+    """The rotations as CSV (UTF-8 with BOM so spreadsheet apps read accents), atomically; returns the row count."""
+    import csv
+
+    from ecfmg_desk.packet._output import atomic_output
+
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in sorted(rotations, key=lambda r: (r.start, r.end)):
+        writers = "; ".join(x.writer for x in letters if x.rotation == r.id)
+        writer.writerow(
+            [_cell(v) for v in (
+                r.kind, "yes" if r.hands_on else "no", r.specialty, r.institution, r.supervisor or "",
+                r.start.isoformat(), r.end.isoformat(), f"{r.weeks:g}", r.status,
+                "; ".join(t.title for t in r.open_tasks), writers,
+            )]
+        )
+    with atomic_output(Path(out), "rotations table") as handle:
+        handle.write(("\ufeff" + text.getvalue()).encode("utf-8"))
+    return len(rotations)

@@ -52,5 +52,13 @@ class SidebarPage:
     """What a screen reader says for the button (default: the title)."""
 
 
-SIDEBAR_PAGES: tuple[SidebarPage, ...] = ()
+def _clinical(view: PacketView, editor: PacketEditor | None, parent: QWidget) -> QWidget:
+    from ecfmg_desk.ui.clinical import ClinicalPage  # imported when the window is built, not at start-up
+
+    return ClinicalPage(view, editor, parent)
+
+
+SIDEBAR_PAGES: tuple[SidebarPage, ...] = (
+    SidebarPage("clinical", "Clinical experience", "clinical", _clinical, shortcut="Ctrl+Shift+K"),
+)
 """The extra pages every window gets (the student's profile is added by the student's mode itself)."""

@@ -57,6 +57,8 @@ class Session(ViewCore):
         self.documents = self.vault.documents()
         self.profile = self.vault.profile()
         self._follow_cycle()
+        self.rotations = self.vault.clinical.rotations()
+        self.letters = self.vault.clinical.letters()
         self.result = validate_vault(self.vault, self.catalog, self.as_of)
         self.states = requirement_states(self.catalog, self.profile, self.documents, self.result)
         self.changed.emit()

@@ -25,6 +25,7 @@ from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QImage, QUndoStack
 
 from ecfmg_desk.core.catalog import Catalog, Requirement
+from ecfmg_desk.core.clinical import Letter, Rotation
 from ecfmg_desk.core.model import (
     TRANSLATION_REQUIREMENT,
     Document,
@@ -55,6 +56,8 @@ class PacketView(Protocol):
     profile: Profile
     result: ValidationResult
     states: dict[str, RequirementState]
+    rotations: list[Rotation]
+    letters: list[Letter]
 
     @property
     def changed(self) -> SignalInstance:
@@ -154,6 +157,8 @@ class ViewCore(QObject):
         self.profile = Profile()
         self.result = ValidationResult(as_of=self.as_of)
         self.states: dict[str, RequirementState] = {}
+        self.rotations: list[Rotation] = []
+        self.letters: list[Letter] = []
         self._tasks: set[Task] = set()
         self._waiting: list[Task] = []
         self._ui_pending = 0

@@ -16,6 +16,7 @@ from pathlib import Path
 import img2pdf
 from PIL import Image, ImageDraw, ImageFont
 
+from ecfmg_desk.core.model import Document
 from ecfmg_desk.vault.store import Vault
 
 DEMO_DPI = 200
@@ -161,4 +162,36 @@ def create_demo(vault: Vault, today: date | None = None, dpi: int = DEMO_DPI) ->
                 f"Examinee: {name}", "USMLE ID: 1-234-567-8"), blue)], dpi)
             added.append(vault.add_document(req, [path], issued=issued, name_on_document=name,
                                             language="en", fields=fields).document)
+        added.append(_clinical_experience(vault, tmp, today, name, dpi))
     return len(added)
+
+
+def _clinical_experience(vault: Vault, tmp: Path, today: date, name: str, dpi: int) -> Document:
+    """Two US rotations (a finished observership, a clerkship ahead with paperwork due), their letters and the
+    observership's certificate, so the Clinical experience page and the plan have something to show."""
+    clinical = vault.clinical
+    obs_end = today - timedelta(days=150)
+    observership = clinical.add_rotation(
+        kind="observership", institution="Lakeside Community Hospital (example)", specialty="Internal Medicine",
+        supervisor="Dr. Ellen Park (example)", start=obs_end - timedelta(days=27), end=obs_end, status="completed")
+    clinical.set_task(observership.id, "Immunisation record", due=obs_end - timedelta(days=60), done=True)
+    clinical.set_task(observership.id, "HIPAA training certificate", due=obs_end - timedelta(days=45), done=True)
+    start = today + timedelta(days=45)
+    clerkship = clinical.add_rotation(
+        kind="clerkship", institution="Riverside University Medical Center (example)", specialty="Cardiology",
+        supervisor="Dr. Samuel Okoro (example)", start=start, end=start + timedelta(days=27), status="confirmed")
+    clinical.set_task(clerkship.id, "Background check", due=start - timedelta(days=30))
+    clinical.set_task(clerkship.id, "Immunisation record and TB test", due=start - timedelta(days=21))
+    clinical.set_task(clerkship.id, "BLS certificate", due=start - timedelta(days=14), done=True)
+    clinical.add_letter(writer="Dr. Ellen Park (example)", writer_title="Observership supervisor",
+                        rotation=observership.id, requested=obs_end + timedelta(days=3),
+                        due=today + timedelta(days=20), status="promised", letter_id="L-EXAMPLE-01")
+    clinical.add_letter(writer="Dr. Samuel Okoro (example)", writer_title="Clerkship director",
+                        rotation=clerkship.id, due=start + timedelta(days=60), status="requested")
+    certificate = _write_pdf(tmp / "observership-certificate.pdf", [_Sheet(
+        "CERTIFICATE OF COMPLETION", "Lakeside Community Hospital (example)", (
+            f"This certifies that {name}", "completed an observership in Internal Medicine",
+            f"from {obs_end - timedelta(days=27):%d %b %Y} to {obs_end:%d %b %Y}",
+            "Dr. Ellen Park (example), supervisor"), (20, 110, 120))], dpi)
+    return vault.add_document("clinical-experience", [certificate], issued=obs_end + timedelta(days=2),
+                              name_on_document=name, language="en", fields={"rotation": observership.id}).document

@@ -182,3 +182,27 @@ def test_bad_letters_are_refused_in_words(changes: dict[str, object], words: str
     check_letter(Letter("l1", "Dr. Ada Stone"))
     with pytest.raises(UsageError, match=words):
         check_letter(Letter("l1", "Dr. Ada Stone").with_changes(**changes))
+
+
+def test_eras_summary_lists_totals_specialties_and_rotations_in_date_order() -> None:
+    from ecfmg_desk.core.clinical import eras_summary
+
+    text = eras_summary(
+        [
+            rotation("b", "observership", date(2026, 4, 27), date(2026, 5, 10), specialty="Cardiology"),
+            rotation("a", "clerkship", date(2026, 1, 26), date(2026, 2, 22)),
+        ]
+    )
+    assert text.splitlines() == [
+        "US clinical experience: 4 weeks hands-on, 2 weeks observership.",
+        "",
+        "By specialty:",
+        "- Internal Medicine: 4 weeks hands-on, 0 weeks not hands-on",
+        "- Cardiology: 0 weeks hands-on, 2 weeks not hands-on",
+        "",
+        "Rotations:",
+        "- Clerkship, Internal Medicine, Mercy General Hospital: 26 Jan 2026 to 22 Feb 2026 (4 weeks); "
+        "supervisor Dr. Ada Stone",
+        "- Observership (not hands-on), Cardiology, Mercy General Hospital: 27 Apr 2026 to 10 May 2026 (2 weeks); "
+        "supervisor Dr. Ada Stone",
+    ]
