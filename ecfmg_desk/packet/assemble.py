@@ -29,7 +29,7 @@ from ecfmg_desk.errors import BadInputError, CancelledError, ExportBlockedError,
 
 from ._output import atomic_output
 from ._pdfstream import OutlineNode, PdfCopyError, Source, StreamingPdfWriter
-from ._textpages import ContentsLine, Cover, fix_space_mapping, render_text_pages
+from ._textpages import ContentsLine, Cover, Sheet, fix_space_mapping, render_text_pages
 
 __all__ = [
     "PAPER_SIZES",
@@ -328,9 +328,12 @@ def assemble_packet(
     progress: Callable[[int, int], None] | None = None,
     cancel: Callable[[], bool] | None = None,
     schedule: Plan | None = None,
+    extra_sheets: Sequence[Sheet] = (),
 ) -> PacketInfo:
     """Write the packet PDF to ``out`` atomically and describe it. ``schedule``: the applicant's plan, whose
     cycle and next deadlines the cover shows.
+
+    ``extra_sheets`` (the clinical-experience summary) follow the cover and are counted with it.
 
     ``progress(done, total)`` is called as pages are written; ``cancel()`` is polled between pages and, when
     true, stops the export with :class:`CancelledError`. On cancel or any error nothing is left at ``out``
@@ -365,6 +368,7 @@ def assemble_packet(
         cover=_cover(profile, validation, plan, as_of, app_version, catalog_cycle, schedule),
         contents=_contents(plan),
         stamps=stamps,
+        sheets=extra_sheets,
     )
     step()
     first_document_page = text.first_stamp  # 0-based index of the first document page in the packet

@@ -14,6 +14,7 @@ from ecfmg_desk.core.model import TRANSLATION_REQUIREMENT, Document, translation
 from ecfmg_desk.errors import UsageError
 from ecfmg_desk.packet.assemble import Paper, Section, assemble_packet, ensure_exportable
 from ecfmg_desk.packet.bundle import write_bundle
+from ecfmg_desk.packet.clinical import clinical_summary_sheet
 from ecfmg_desk.vault.signing import vault_signing_key
 from ecfmg_desk.vault.store import Vault
 from ecfmg_desk.vault.validation import validate_vault
@@ -63,10 +64,12 @@ def export_vault(
     ensure_exportable(validation)
     documents = vault.documents()
     profile = vault.profile()
+    rotations, letters = vault.clinical.rotations(), vault.clinical.letters()
     info = assemble_packet(
         out, sections=sections_for(catalog, documents), profile=profile, validation=validation,
         read_file=vault.read_file, as_of=as_of, app_version=__version__, catalog_cycle=str(catalog.cycle),
         paper=paper, password=password, progress=progress, cancel=cancel,
+        extra_sheets=(clinical_summary_sheet(rotations, letters),) if rotations else (),
     )
     if bundle is not None:
         try:

@@ -281,3 +281,36 @@ def test_a_row_edited_without_the_key_is_damage_not_data(cli: Cli, vault_dir: Pa
     assert first in checked.err and lid in checked.err
     listed = cli("rotation", "list", "--json")
     assert listed.code == 3 and listed.err.startswith("error: ") and first in listed.err
+
+
+def test_the_packet_has_a_clinical_experience_summary_after_the_cover(cli: Cli, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    from tests.samples import make_scan_pdf
+
+    assert cli("demo").code == 0
+    docs = {d["requirement"]: d["id"] for d in cli("list", "--json").json()["documents"]
+            if d["translation_of"] is None}
+    assert cli("add", "name-verification", make_scan_pdf(tmp_path / "nv.pdf", dpi=200), "--issued", "2023-01-10",
+               "--name-on-document", "M. J. Garcia").code == 0
+    assert cli("add", "translation", make_scan_pdf(tmp_path / "tr.pdf", dpi=200), "--translation-of",
+               docs["final-transcript"], "--translator", "Lingua", "--translator-kind", "professional",
+               "--issued", "2022-08-02").code == 0
+    out = tmp_path / "packet.pdf"
+    exported = cli("export", "--out", out, "--as-of", "2026-11-25")
+    assert exported.code == 0, exported.err
+    reader = PdfReader(out)
+    cover, summary, contents = (" ".join(reader.pages[i].extract_text().split()) for i in range(3))
+    assert "Checklist status" in cover
+    assert "Clinical experience summary" in summary
+    assert "Hands-on 4 weeks" in summary and "Observership 4 weeks" in summary
+    assert "Cardiology: 4 weeks hands-on, 0 weeks not hands-on" in summary
+    assert "Lakeside Community Hospital (example)" in summary
+    assert "Contents" in contents
+    listed = cli("rotation", "list", "--json").json()["rotations"]
+    for rotation in listed:
+        assert cli("rotation", "remove", rotation["id"]).code == 0
+    again = tmp_path / "packet-without.pdf"
+    assert cli("export", "--out", again, "--as-of", "2026-11-25").code == 0
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(again).pages[:2]]
+    assert "Clinical experience summary" not in " ".join(pages) and "Contents" in pages[1]
