@@ -17,6 +17,7 @@ from ecfmg_desk.core.clinical import (
     ROTATION_KINDS,
     ROTATION_STATUSES,
     letter_to_json,
+    linked_documents,
     rotation_to_json,
     totals,
 )
@@ -156,8 +157,6 @@ def cmd_rotation(ctx: Context) -> int:
 
 
 def _list_rotations(ctx: Context) -> int:
-    from ecfmg_desk.vault.clinical import linked_documents
-
     with ctx.open_vault() as vault:
         rotations = vault.clinical.rotations()
         letters = vault.clinical.letters()
@@ -217,8 +216,6 @@ def cmd_letter(ctx: Context) -> int:
 
 
 def _list_letters(ctx: Context) -> int:
-    from ecfmg_desk.vault.clinical import linked_documents
-
     with ctx.open_vault() as vault:
         letters = vault.clinical.letters()
         documents = vault.documents()

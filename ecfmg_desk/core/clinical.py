@@ -284,3 +284,10 @@ def _day(value: date) -> str:
 
 def _weeks_words(weeks: float) -> str:
     return f"{weeks:g} week" if weeks == 1 else f"{weeks:g} weeks"
+
+
+def linked_documents(documents: Iterable[object], key: str, record_id: str) -> list[str]:
+    """Ids of the documents whose field ``key`` (``rotation`` or ``letter``) names ``record_id``."""
+    return [
+        str(getattr(d, "id", "")) for d in documents if dict(getattr(d, "fields", {}) or {}).get(key) == record_id
+    ]

@@ -39,6 +39,19 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any, Final, cast, get_args
 
+from ecfmg_desk.core.clinical import (
+    LETTER_STATUSES,
+    ROTATION_KINDS,
+    ROTATION_STATUSES,
+    Letter,
+    Rotation,
+    Task,
+    check_letter,
+    check_rotation,
+    letter_to_json,
+    linked_documents,
+    rotation_to_json,
+)
 from ecfmg_desk.core.model import (
     Document,
     FileInfo,
@@ -53,7 +66,7 @@ from ecfmg_desk.core.model import (
     translations_of,
 )
 from ecfmg_desk.core.plan import Plan, PlanItem
-from ecfmg_desk.errors import BadInputError, IntegrityError, TamperedBundleError, UnknownDocumentError
+from ecfmg_desk.errors import BadInputError, DeskError, IntegrityError, TamperedBundleError, UnknownDocumentError
 from ecfmg_desk.packet._json import strict_loads
 from ecfmg_desk.packet._output import atomic_output
 from ecfmg_desk.vault.signatures import Signer, read_signature, sign_body
@@ -150,8 +163,10 @@ class BundleManifest:
     deadlines: tuple[PlanItem, ...] = ()
     """The plan's next three deadlines on the day of export, as ``plan --json`` items (format 2)."""
     # Format 2 leaves room here (and in _TOP_KEYS_V2, to_json, parse_manifest) for the plan's ``cycle`` and
-    # ``deadlines`` and for clinical experience's ``rotations`` and ``letters``: add each as a field with a
-    # default, so format-1 bundles still parse to a manifest without them.
+    # ``deadlines``: add each as a field with a default, so format-1 bundles still parse to a manifest without them.
+    rotations: tuple[Rotation, ...] = ()
+    """The applicant's clinical experience (format 2; their private notes stay home)."""
+    letters: tuple[Letter, ...] = ()
 
     def document(self, doc_id: str) -> Document:
         for doc in self.documents:
@@ -189,6 +204,13 @@ class BundleManifest:
             body["cycle"] = self.cycle
             body["deadlines"] = [item.to_json() for item in self.deadlines]
         if self.format_version >= 2:
+            body["rotations"] = [
+                rotation_to_json(r, self.letters, linked_documents(self.documents, "rotation", r.id))
+                for r in self.rotations
+            ]
+            body["letters"] = [
+                letter_to_json(x, linked_documents(self.documents, "letter", x.id)) for x in self.letters
+            ]
             body["signature"] = sign_body(key, SIGNATURE_CONTEXT, body) if key is not None else None
         body["manifest_sha256"] = _seal(body)
         return body
@@ -268,6 +290,8 @@ def write_bundle(
     created: date,
     signing_key: Ed25519PrivateKey | None = None,
     schedule: Plan | None = None,
+    rotations: Sequence[Rotation] = (),
+    letters: Sequence[Letter] = (),
 ) -> BundleManifest:
     """Write the bundle to ``out`` atomically (temp file beside it, then rename) and return its manifest,
     signed with ``signing_key`` (the vault's key; ``None`` writes an unsigned format-2 manifest). ``schedule``:
@@ -318,6 +342,8 @@ def write_bundle(
             },
             validation=validation,
             members=tuple(members),
+            rotations=tuple(r.with_changes(notes=None) for r in rotations),
+            letters=tuple(letters),
         )
         body = json.dumps(manifest.to_json(signing_key), ensure_ascii=False, indent=1).encode("utf-8")
         if len(body) > MAX_MANIFEST_BYTES:
@@ -449,7 +475,14 @@ _TOP_KEYS = (
     "format", "format_version", "app_version", "bundle_id", "vault_id", "created", "applicant",
     "catalog_cycle", "packet", "documents", "validation", "members", "manifest_sha256",
 )  # fmt: skip
-_TOP_KEYS_V2 = (*_TOP_KEYS, "signature")  # i12: cycle, deadlines; i13: rotations, letters (format 2 only)
+_TOP_KEYS_V2 = (*_TOP_KEYS, "signature")  # + _PLAN_KEYS and _CLINICAL_KEYS (format 2 only)
+_CLINICAL_KEYS = ("rotations", "letters")
+_ROTATION_KEYS = ("id", "kind", "hands_on", "institution", "specialty", "supervisor", "start", "end", "weeks",
+                  "status", "tasks", "letters", "documents")
+_TASK_KEYS = ("title", "due", "done")
+_LETTER_KEYS = ("id", "writer", "writer_title", "rotation", "requested", "due", "status", "letter_id", "documents")
+MAX_ROTATIONS: Final = 200
+MAX_TASKS: Final = 100
 _DOC_KEYS = (
     "id", "requirement", "pages", "files", "issued", "expires", "language", "name_on_document",
     "translation_of", "translations", "translation_status", "translator", "translator_kind",
@@ -475,7 +508,9 @@ def parse_manifest(raw: bytes) -> BundleManifest:
             f"its manifest has format version {version!r}; this app reads up to version {BUNDLE_FORMAT_VERSION} "
             "(a newer bundle needs a newer ECFMG Desk)."
         )
-    keys = _TOP_KEYS_V2 + (_PLAN_KEYS if version >= 2 and "cycle" in body else ()) if version >= 2 else _TOP_KEYS
+    keys = _TOP_KEYS
+    if version >= 2:
+        keys = _TOP_KEYS_V2 + (_PLAN_KEYS if "cycle" in body else ()) + (_CLINICAL_KEYS if "rotations" in body else ())
     top = _Reader("top level", body, keys)
     if top.text("manifest_sha256", limit=64) != _seal(body):
         raise _refuse("its manifest was edited after the bundle was made (its checksum does not match).")
@@ -520,6 +555,7 @@ def parse_manifest(raw: bytes) -> BundleManifest:
         raise a._bad("name_of_record", "the given names followed by the family name")
 
     documents, statuses = _parse_documents(top, by_name)
+    rotations, letters = _parse_clinical(top) if version >= 2 and "rotations" in body else ((), ())
     return BundleManifest(
         format_version=version,
         app_version=top.text("app_version", limit=100),
@@ -535,6 +571,8 @@ def parse_manifest(raw: bytes) -> BundleManifest:
         signer=signer,
         cycle=top.whole("cycle") if "cycle" in body else None,
         deadlines=_parse_deadlines(top) if "cycle" in body else (),
+        rotations=rotations,
+        letters=letters,
     )
 
 
@@ -570,6 +608,58 @@ def _parse_deadlines(top: _Reader) -> tuple[PlanItem, ...]:
             )
         )
     return tuple(items)
+
+
+def _parse_clinical(top: _Reader) -> tuple[tuple[Rotation, ...], tuple[Letter, ...]]:
+    """Rotations and letters as the student exported them; each value checked, links kept only when they resolve."""
+    rotations: list[Rotation] = []
+    for i, item in enumerate(top.items("rotations", MAX_ROTATIONS)):
+        r = _Reader(f"rotations[{i}]", item, _ROTATION_KEYS)
+        rid = r.text("id", limit=64)
+        tasks = []
+        for j, raw in enumerate(r.items("tasks", MAX_TASKS)):
+            t = _Reader(f"rotations[{i}].tasks[{j}]", raw, _TASK_KEYS)
+            tasks.append(Task(f"{rid}:{j}", t.text("title", limit=500), t.day("due", optional=True), t.flag("done")))
+        r.flag("hands_on")
+        r.number("weeks")
+        for key in ("letters", "documents"):
+            for value in r.items(key, MAX_DOCUMENTS):
+                if not isinstance(value, str) or len(value) > 64:
+                    raise r._bad(key, "a list of ids")
+        rotation = Rotation(
+            id=rid, kind=r.choice("kind", ROTATION_KINDS), institution=r.text("institution", limit=500),
+            specialty=r.text("specialty", limit=500), supervisor=r.text("supervisor", optional=True, limit=500),
+            start=r.day("start"), end=r.day("end"), status=r.choice("status", ROTATION_STATUSES),
+            tasks=tuple(tasks),
+        )
+        try:
+            check_rotation(rotation)
+        except DeskError as exc:
+            raise _refuse(f"the manifest's rotations[{i}] is not a rotation ({exc.message}).") from None
+        rotations.append(rotation)
+    ids = {r.id for r in rotations}
+    if len(ids) != len(rotations):
+        raise _refuse("its manifest lists a rotation twice.")
+    letters: list[Letter] = []
+    for i, item in enumerate(top.items("letters", MAX_ROTATIONS)):
+        x = _Reader(f"letters[{i}]", item, _LETTER_KEYS)
+        for value in x.items("documents", MAX_DOCUMENTS):
+            if not isinstance(value, str) or len(value) > 64:
+                raise x._bad("documents", "a list of ids")
+        rotation_id = x.text("rotation", optional=True, limit=64)
+        letter = Letter(
+            id=x.text("id", limit=64), writer=x.text("writer", limit=500),
+            writer_title=x.text("writer_title", optional=True, limit=500),
+            rotation=rotation_id if rotation_id in ids else None, requested=x.day("requested", optional=True),
+            due=x.day("due", optional=True), status=x.choice("status", LETTER_STATUSES),
+            letter_id=x.text("letter_id", optional=True, limit=100),
+        )
+        try:
+            check_letter(letter)
+        except DeskError as exc:
+            raise _refuse(f"the manifest's letters[{i}] is not a letter ({exc.message}).") from None
+        letters.append(letter)
+    return tuple(rotations), tuple(letters)
 
 
 def _parse_documents(top: _Reader, members: Mapping[str, Member]) -> tuple[tuple[Document, ...], dict[str, str]]:

@@ -81,7 +81,7 @@ def export_vault(
                 bundle, signing_key=vault_signing_key(vault), vault_id=vault.id, profile=profile, documents=documents,
                 translation_statuses={d.id: translation_status(d, documents) for d in documents},
                 validation=validation, read_file=vault.read_file, packet_pdf=info.path, app_version=__version__,
-                catalog_cycle=str(catalog.cycle), created=as_of,
+                catalog_cycle=str(catalog.cycle), created=as_of, rotations=rotations, letters=letters,
             )
         except BaseException:
             with contextlib.suppress(FileNotFoundError):

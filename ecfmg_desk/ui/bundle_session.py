@@ -85,6 +85,8 @@ class BundleSession(ViewCore):
         documents = list(self.manifest.documents)
         self.documents = documents
         self.profile = self.manifest.applicant.to_profile()
+        self.rotations = list(self.manifest.rotations)
+        self.letters = list(self.manifest.letters)
         self.result = self.manifest.validation
         self.states = exported_states(self.catalog, self.profile, documents, self.result)
         self.changed.emit()

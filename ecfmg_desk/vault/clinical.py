@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -449,9 +449,4 @@ def _rotation_values(rotation: Rotation) -> dict[str, Any]:
 
 def _letter_values(letter: Letter) -> dict[str, Any]:
     return {name: getattr(letter, name) for name in LETTER_FIELDS}
-
-
-def linked_documents(documents: Iterable[Any], key: str, record_id: str) -> list[str]:
-    """Ids of the documents whose field ``key`` (``rotation`` or ``letter``) names ``record_id``."""
-    return [d.id for d in documents if getattr(d, "fields", {}).get(key) == record_id]
 

@@ -8,11 +8,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
+from ecfmg_desk.core.catalog import Catalog
 from ecfmg_desk.ui.clinical import ClinicalPage
 from ecfmg_desk.ui.clinical_models import LETTER_MIME
+from ecfmg_desk.ui.widgets import DateField
 from ecfmg_desk.ui.window import MainWindow
 from ecfmg_desk.vault.store import Vault
 from tests.ui.conftest import Prompts
@@ -193,3 +195,39 @@ def test_the_table_sorts_by_date_and_weeks_and_exports_csv(
     copied = QGuiApplication.clipboard().text()
     assert copied.startswith("US clinical experience: 2 weeks hands-on, 5 weeks observership.")
     assert "- Pediatrics: 0 weeks hands-on, 5 weeks not hands-on" in copied
+
+
+def test_the_advisor_sees_the_students_rotations_and_letters_without_any_control(
+    qtbot: QtBot, ready_vault: dict[str, str], vault: Vault, catalog: Catalog, tmp_path: Path, asked: Prompts
+) -> None:
+    from ecfmg_desk.ui.app import DeskApp
+    from ecfmg_desk.ui.settings import open_settings
+    from tests.ui.conftest import AS_OF, export_bundle
+
+    bundle = export_bundle(vault, catalog, tmp_path / "mail")
+    desk = DeskApp(tmp_path / "advisor-has-no-vault", settings=open_settings(), as_of=AS_OF)
+    try:
+        desk.bundle = bundle
+        assert desk.start() is None
+        qtbot.waitUntil(lambda: len(desk.review_windows) == 1, timeout=30_000)
+        window = desk.review_windows[0]
+        qtbot.waitExposed(window)
+        page = open_page(qtbot, window)
+        assert page.editing is None
+        model = page.rotations_tab.model
+        assert sorted(model.index(r, 2).data() for r in range(model.rowCount())) == ["Cardiology",
+                                                                                     "Internal Medicine"]
+        assert "Hands-on: 4 weeks · Observership: 4 weeks" in page.totals_label.text()
+        assert page.rotations_tab.add_button is None and page.rotations_tab.form is None
+        assert page.letters_tab.form is None
+        assert sum(c.count() for c in page.letters_tab.columns.values()) == 2
+        assert not any(c.dragEnabled() or c.acceptDrops() for c in page.letters_tab.columns.values())
+        editors = [w for w in page.findChildren(QWidget)
+                   if isinstance(w, QLineEdit | QComboBox | DateField) and w.isVisibleTo(window)]
+        assert not editors
+        visible = {b.text() for b in page.findChildren(QAbstractButton) if b.isVisibleTo(window)}
+        assert not visible & {"Add rotation", "Edit…", "Remove", "Add task", "Add letter", "Move on"}, visible
+        assert "Lakeside Community Hospital (example)" in page.summary_tab.text.toPlainText()
+        window.close()
+    finally:
+        desk.shutdown()
