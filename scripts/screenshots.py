@@ -1,5 +1,6 @@
 """Write the README's screenshots: the example applicant's checklist, a requirement page and the review page;
-the locked window; the export dialog; an advisor's review mode; the student's document with the advisor's comments.
+the clinical experience page (rotations, letters board); the locked window; the export dialog; an advisor's
+review mode; the student's document with the advisor's comments.
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
 
@@ -23,7 +24,8 @@ AS_OF = date(2026, 5, 4)
 PASSPHRASE = "screenshots only, never a real vault"
 SIZES = {"checklist": (1366, 768), "requirement": (1366, 768), "review": (1366, 768),
          "checklist-1920x1080": (1920, 1080), "review-mode": (1366, 768), "review-summary": (1366, 768),
-         "student-comments": (1366, 768), "locked": (1366, 768)}
+         "student-comments": (1366, 768), "locked": (1366, 768), "clinical": (1366, 768),
+         "clinical-letters": (1366, 768), "clinical-1024x600": (1024, 600)}
 ADVISOR = "Dr. Ana Ruiz"
 
 
@@ -82,6 +84,13 @@ def main(argv: list[str] | None = None) -> int:
         shoot("requirement")
         window.open_review()
         shoot("review")
+        window.navigate("clinical")  # rotations, their paperwork and certificate; then the letters board
+        clinical = window.pages["clinical"]
+        shoot("clinical")
+        shoot("clinical-1024x600")
+        clinical.tabs.setCurrentIndex(1)  # type: ignore[attr-defined]
+        shoot("clinical-letters")
+        clinical.tabs.setCurrentIndex(0)  # type: ignore[attr-defined]
         window.lock()  # View → Lock: nothing personal stays on screen
         shoot("locked")
         window.unlock()

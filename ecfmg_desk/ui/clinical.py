@@ -291,7 +291,26 @@ class RotationsTab(QWidget):
             self.form.cancelled.connect(lambda: self.side.setCurrentIndex(0))
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        self.splitter = splitter
         layout.addWidget(splitter, 1)
+
+    NARROW_PX = 820
+    """Below this width the details go under the table (a 1024×600 window), beside it above."""
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        wanted = Qt.Orientation.Vertical if self.width() < self.NARROW_PX else Qt.Orientation.Horizontal
+        if self.splitter.orientation() != wanted:
+            self.splitter.setOrientation(wanted)
+            if wanted == Qt.Orientation.Vertical:
+                self.table.setMinimumWidth(0)
+                self.side.setMinimumWidth(0)
+                self.table.setMinimumHeight(90)
+                self.splitter.setSizes([140, max(200, self.height() - 180)])
+            else:
+                self.table.setMinimumWidth(300)
+                self.side.setMinimumWidth(300)
+                self.splitter.setSizes([self.width() * 3 // 5, self.width() * 2 // 5])
 
     # -- drawing --------------------------------------------------------------------------------------------
 
@@ -433,6 +452,7 @@ class RotationDetail(QWidget):
         layout.addWidget(heading(tr("Paperwork"), 3, self))
         self.tasks = QListWidget(self)
         self.tasks.setAccessibleName(tr("Paperwork tasks"))
+        self.tasks.setWordWrap(True)
         self.tasks.setMinimumHeight(60)
         self.tasks.setMaximumHeight(120)
         self.tasks.itemChanged.connect(self._task_ticked)
