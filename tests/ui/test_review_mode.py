@@ -122,7 +122,7 @@ def test_a_bundle_opens_read_only_with_a_banner(qtbot: QtBot, bundle: Path, advi
     assert asked.file_requests == [], "Ctrl+O attaches nothing in review mode"
     window.open_review()
     assert _unnamed(window) == []
-    assert window.review_page.decisions_label.text() == "Your review: 0 approved · 0 changes requested · 12 not " \
+    assert window.review_page.decisions_label.text() == "Your review: 0 approved · 0 changes requested · 13 not " \
                                                         "reviewed yet"
 
 
@@ -160,7 +160,7 @@ def test_review_round_trip_back_to_the_student(qtbot: QtBot, bundle: Path, advis
 
     review.open_review()
     summary = review.review_page
-    assert summary.decisions_label.text() == "Your review: 1 approved · 1 change requested · 10 not reviewed yet"
+    assert summary.decisions_label.text() == "Your review: 1 approved · 1 change requested · 11 not reviewed yet"
     assert "Medical diploma (diploma.pdf) — Changes requested" in summary.summary_model.texts()
     assert f"{ADVISOR} · 4 May 2026: Also scan in colour." in summary.summary_model.texts()
 
