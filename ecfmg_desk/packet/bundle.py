@@ -508,7 +508,7 @@ def parse_manifest(raw: bytes) -> BundleManifest:
             f"its manifest has format version {version!r}; this app reads up to version {BUNDLE_FORMAT_VERSION} "
             "(a newer bundle needs a newer ECFMG Desk)."
         )
-    keys = _TOP_KEYS
+    keys: tuple[str, ...] = _TOP_KEYS
     if version >= 2:
         keys = _TOP_KEYS_V2 + (_PLAN_KEYS if "cycle" in body else ()) + (_CLINICAL_KEYS if "rotations" in body else ())
     top = _Reader("top level", body, keys)
