@@ -720,6 +720,10 @@ class Vault:
                 if not isinstance(value, Mapping):
                     raise UsageError("Document fields must be given as names and values.")
                 encode_fields({k: v for k, v in value.items() if v is not None})  # refuses a bad type now
+                if value.get("rotation") is not None:  # a link must name a rotation or letter of this vault
+                    self.clinical.rotation(str(value["rotation"]))
+                if value.get("letter") is not None:
+                    self.clinical.letter(str(value["letter"]))
             values[name] = value
         return values
 
