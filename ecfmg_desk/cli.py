@@ -11,13 +11,14 @@ import contextlib
 import getpass
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from ecfmg_desk import __version__, cli_clinical, cli_keys
+from ecfmg_desk import __version__, cli_clinical, cli_keys, cli_vault_keys
 from ecfmg_desk.core.model import (
     MANUAL_TRANSLATION_STATUSES,
     TRANSLATION_REQUIREMENT,
@@ -168,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     res.add_argument("backup", type=Path, metavar="FILE")
     cli_clinical.add_commands(command)
     cli_keys.add_commands(command)
+    cli_vault_keys.add_commands(command)
     return parser
 
 
@@ -213,10 +215,12 @@ class Context:
     def open_vault(self, *, create: bool = False) -> Any:
         from ecfmg_desk.cli_hints import NOTICE_HINTS
         from ecfmg_desk.vault.keys import passphrase_from_env
-        from ecfmg_desk.vault.store import Vault
+        from ecfmg_desk.vault.store import Vault, read_only_notice
 
         vault = Vault.open(self.vault_dir, create=create, passphrase=passphrase_from_env())
         for notice in vault.notices:
+            if notice == read_only_notice(vault.path):
+                continue  # reads just work; a write says so in its one error line
             hint = NOTICE_HINTS.get(notice)
             self.note(f"{notice} {hint}" if hint else notice, "warning" if "no recovery passphrase" in notice
                       else "note")
@@ -610,6 +614,7 @@ COMMANDS: dict[str, Callable[[Context], int]] = {
     "restore": cmd_restore,
     **cli_clinical.COMMANDS,
     **cli_keys.COMMANDS,
+    **cli_vault_keys.COMMANDS,
 }
 
 
@@ -642,6 +647,9 @@ def run(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None = Non
     err = err or sys.stderr
     try:
         args = build_parser().parse_args(_normalise_argv(argv))
+        from ecfmg_desk.vault.temps import clean_stale
+
+        clean_stale()  # plaintext temps a killed export (or restore) of ours left behind
         return COMMANDS[args.command](Context(args, out, err))
     except (DeskError, MemoryError) as exc:
         from ecfmg_desk.cli_hints import cli_message
@@ -657,6 +665,12 @@ def run(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None = Non
             with contextlib.suppress(OSError, ValueError):
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except sqlite3.Error as exc:  # every vault call translates these; this is the net under them
+        from ecfmg_desk.vault.db import user_error
+
+        error = user_error(exc, None)
+        print(f"error: {error.message}", file=err)
+        return error.exit_code
     except OSError as exc:
         from ecfmg_desk.cli_hints import cli_message
 

@@ -100,6 +100,29 @@ class CancelledError(DeskError):
     """The user cancelled a long operation; nothing was changed."""
 
 
+class UntrustedDataError(IntegrityError):
+    """Rows of the vault were changed without the key (a document's files, dates, requirement, trash state,
+    review, or the profile): the app refuses to show them as if they were the user's. ``documents`` names the
+    documents concerned (ids), ``subjects`` every other thing (e.g. "profile")."""
+
+    def __init__(self, message: str, documents: tuple[str, ...] = (), subjects: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.documents = documents
+        self.subjects = subjects
+
+
+class VaultReadOnlyError(DeskError):
+    """A change was asked of a vault whose folder or database cannot be written; nothing was changed."""
+
+
+class VaultBusyError(DeskError):
+    """Another ECFMG Desk window or command holds the vault right now."""
+
+
+class DiskFullError(DeskError):
+    """A write failed for lack of space (or a file-size limit); the vault is as it was before the change."""
+
+
 class AdvisorKeyChangedError(IntegrityError):
     """A review signed by a different key than the one this vault knows for that advisor (maybe a new laptop,
     maybe someone else): refused until the applicant accepts the new key."""

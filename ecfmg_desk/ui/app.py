@@ -140,6 +140,8 @@ class DeskApp(QObject):
         self._demo_task: Any = None
         self._opening: dict[Path, Any] = {}
         self._file_open_filter: FileOpenFilter | None = None
+        self.open_error: DeskError | None = None
+        """Why the vault did not open (its exit code is the screenshot run's: 3 for a damaged vault)."""
 
     # -- starting -------------------------------------------------------------------------------------------
 
@@ -163,7 +165,9 @@ class DeskApp(QObject):
         if is_vault(self.vault_dir):
             vault = self.open_existing(self.vault_dir)
             if vault is None:
-                return 2 if self.screenshot else 1
+                if self.screenshot:
+                    return self.open_error.exit_code if self.open_error is not None else 2
+                return 1
             self.show_main(vault)
         else:
             self.show_wizard()
@@ -178,7 +182,7 @@ class DeskApp(QObject):
         parent = self.window
         while True:
             try:
-                return Vault.open(path, passphrase=passphrase)
+                vault = Vault.open(path, passphrase=passphrase)
             except (KeyUnavailableError, WrongPassphraseError) as exc:
                 if self.screenshot:
                     say_error(exc)
@@ -191,12 +195,24 @@ class DeskApp(QObject):
                 passphrase = prompts.ask_passphrase(parent, self.tr("Open your vault"), prompt)
                 if passphrase is None:
                     return None
+                continue
             except DeskError as exc:
-                if self.screenshot:
-                    say_error(exc)
-                else:
-                    prompts.show_error(parent, self.tr("Cannot open the vault"), exc.message)
+                self._open_failed(exc, parent)
                 return None
+            try:  # a document changed outside the app is named in a dialog instead of being shown
+                vault.ensure_trusted()
+            except DeskError as exc:
+                vault.close()
+                self._open_failed(exc, parent)
+                return None
+            return vault
+
+    def _open_failed(self, exc: DeskError, parent: QWidget | None) -> None:
+        self.open_error = exc
+        if self.screenshot:
+            say_error(exc)
+        else:
+            prompts.show_error(parent, self.tr("Cannot open the vault"), exc.message)
 
     def show_wizard(self) -> None:
         from ecfmg_desk.ui.settings import recent_bundles

@@ -12,9 +12,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
+import os
 import shutil
 import struct
-import tempfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,10 +23,13 @@ from typing import IO, Any, BinaryIO
 
 from ecfmg_desk import __version__
 from ecfmg_desk.errors import BadInputError, IntegrityError, KeyUnavailableError, VaultExistsError
-from ecfmg_desk.vault import db, keys
+from ecfmg_desk.vault import db, keys, temps
 from ecfmg_desk.vault.blobs import atomic_writer
 from ecfmg_desk.vault.crypto import Cipher, DecryptionFailed, VaultKeys, unwrap_key
+from ecfmg_desk.vault.faults import crashpoint
 from ecfmg_desk.vault.store import Vault
+
+log = logging.getLogger(__name__)
 
 MAGIC = b"ECFMG-DESK-BACKUP\n"
 FORMAT = 1
@@ -47,9 +51,12 @@ def write_backup(vault: Vault, out: Path) -> int:
     ).encode("utf-8")
     cipher: Cipher = vault.backup_cipher
     out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="ecfmg-backup-") as work:
-        archive = Path(work) / "vault.zip"
-        snapshot = Path(work) / db.DB_NAME
+    work = temps.new_temp_path(out.absolute().parent, "backup-")  # beside the output, journalled: see temps.py
+    entry = temps.register(work)
+    try:
+        work.mkdir(mode=0o700)
+        archive = work / "vault.zip"
+        snapshot = work / db.DB_NAME
         vault.snapshot_database(snapshot)
         with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_STORED) as zf:
             zf.write(snapshot, db.DB_NAME)
@@ -61,6 +68,9 @@ def write_backup(vault: Vault, out: Path) -> int:
             for index, chunk, last in _chunks(source):
                 sealed = cipher.encrypt(chunk, _aad(header, index, last))
                 handle.write(struct.pack(">I", len(sealed)) + sealed)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        temps.unregister(entry)
     return out.stat().st_size
 
 
@@ -73,7 +83,12 @@ def read_backup_header(source: Path) -> dict[str, Any]:
 
 
 def restore_backup(source: Path, target: Path, *, passphrase: str | None) -> Vault:
-    """Restore ``source`` into ``target`` (missing or empty). Nothing is left in ``target`` on failure."""
+    """Restore ``source`` into ``target`` (missing or empty).
+
+    Everything happens in a ``.tmp-restore-…`` folder beside ``target`` (same disk), which is opened and checked
+    as a vault and only then renamed to ``target``: a failure or a kill at any point leaves ``target`` as it was,
+    never half a vault (and the temps journal removes the folder a kill left on the next start).
+    """
     source, target = Path(source), Path(target)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise VaultExistsError(f"{target} is not empty. Restore into a new, empty folder so nothing is overwritten.")
@@ -81,35 +96,53 @@ def restore_backup(source: Path, target: Path, *, passphrase: str | None) -> Vau
         handle = source.open("rb")
     except OSError as exc:
         raise BadInputError(f"Cannot read the backup {source}: {exc.strerror or exc}.") from exc
-    created = not target.exists()
-    with handle, tempfile.TemporaryDirectory(prefix="ecfmg-restore-") as work:
+    with handle:
         header, header_bytes = _read_header(handle)
         master = _backup_key(header, passphrase)
         cipher = VaultKeys(master).backup
-        archive = Path(work) / "vault.zip"
-        with archive.open("wb") as out:
-            for index, sealed, last in _sealed_chunks(handle):
-                try:
-                    out.write(cipher.decrypt(sealed, _aad(header_bytes, index, last)))
-                except DecryptionFailed as exc:
-                    raise IntegrityError(
-                        f"The backup {source.name} is damaged or was altered (chunk {index})."
-                    ) from exc
+        parent = target.absolute().parent
         try:
-            target.mkdir(parents=True, exist_ok=True)
-            _extract(archive, target)
+            parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise BadInputError(f"Cannot create {parent}: {exc.strerror or exc}.") from exc
+        work = temps.new_temp_path(parent, "restore-")
+        entry = temps.register(work)
+        try:
+            try:
+                work.mkdir(mode=0o700)
+            except OSError as exc:
+                raise BadInputError(f"Cannot write in {parent}: {exc.strerror or exc}.") from exc
+            vault_dir = work / "vault"
+            archive = work / "vault.zip"
+            with atomic_writer(archive, journal=False) as out:
+                for index, sealed, last in _sealed_chunks(handle):
+                    try:
+                        out.write(cipher.decrypt(sealed, _aad(header_bytes, index, last)))
+                    except DecryptionFailed as exc:
+                        raise IntegrityError(
+                            f"The backup {source.name} is damaged or was altered (chunk {index})."
+                        ) from exc
+            vault_dir.mkdir(mode=0o700)
+            _extract(archive, vault_dir)
+            archive.unlink()
             if master and not keys_in_keyring(header["vault_id"], master):
                 with contextlib.suppress(keys.KeyringUnavailable):
                     keys.keyring_set(header["vault_id"], master)
-            vault = Vault.open(target, passphrase=passphrase if header.get("wrapped_key") else None)
-        except BaseException:
-            if created:
-                shutil.rmtree(target, ignore_errors=True)
-            else:
-                for child in target.iterdir():
-                    shutil.rmtree(child) if child.is_dir() else child.unlink()
-            raise
-    return vault
+            in_keyring = keys_in_keyring(header["vault_id"], master)
+            unlock = passphrase if header.get("wrapped_key") and not in_keyring else None
+            with Vault.open(vault_dir, passphrase=unlock) as restored:
+                report = restored.check()  # upgrades an old backup's schema too, before it is put in place
+            if not report.ok:
+                raise IntegrityError(f"The backup {source.name} holds a damaged vault: {report.problems[0]}")
+            crashpoint("restore-before-rename")
+            if target.exists():
+                target.rmdir()  # empty (checked above); a directory cannot be renamed over one on every system
+            os.rename(vault_dir, target)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+            temps.unregister(entry)
+    log.info("backup restored")
+    return Vault.open(target, passphrase=unlock)
 
 
 def keys_in_keyring(vault_id: str, master: bytes) -> bool:

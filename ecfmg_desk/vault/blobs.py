@@ -9,12 +9,14 @@ row pointing at a missing file.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from ecfmg_desk.errors import DiskFullError
+from ecfmg_desk.vault import temps
 from ecfmg_desk.vault.crypto import Cipher, DecryptionFailed
 from ecfmg_desk.vault.faults import crashpoint
 
@@ -30,14 +32,21 @@ class BlobDamaged(Exception):
 
 
 @contextlib.contextmanager
-def atomic_writer(path: Path, buffering: int = -1) -> Iterator[BinaryIO]:
+def atomic_writer(path: Path, buffering: int = -1, *, journal: bool = True) -> Iterator[BinaryIO]:
     """A file handle whose contents appear at ``path`` only when the block ends without error.
 
     Readers see the old file or the new one, never half of it: temp file beside the target, fsync, rename,
-    fsync of the folder. On any error (or a cancel raised inside the block) the temp file is removed.
+    fsync of the folder. On any error (or a cancel raised inside the block) the temp file is removed; with
+    ``journal`` (a plaintext packet, a backup) it is also noted in the temps journal, so a kill that skips the
+    cleanup is made good on the next start (temps.py). Blobs (encrypted, inside the vault) skip the journal.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = temps.new_temp_path(path.parent)
+        entry = temps.register(tmp) if journal else None
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+    except OSError as exc:
+        raise _full(exc, path) from exc
     try:
         with os.fdopen(fd, "wb", buffering=buffering) as handle:
             yield handle
@@ -45,15 +54,19 @@ def atomic_writer(path: Path, buffering: int = -1) -> Iterator[BinaryIO]:
             os.fsync(handle.fileno())
         crashpoint("blob-written")
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        temps.unregister(entry)
+        if isinstance(exc, OSError):
+            raise _full(exc, path) from exc
         raise
+    temps.unregister(entry)
     fsync_dir(path.parent)
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    with atomic_writer(path) as handle:
+    with atomic_writer(path, journal=False) as handle:
         handle.write(data)
 
 
@@ -65,6 +78,19 @@ def fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+_FULL_ERRNOS = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+def _full(exc: OSError, path: Path) -> OSError | DiskFullError:
+    """A write that failed for lack of space (or a file-size limit) in the user's words; other errors as they are."""
+    if exc.errno in _FULL_ERRNOS:
+        return DiskFullError(
+            f"The disk is full (or refused a file this large), so {path.name} could not be written; nothing was "
+            "changed. Free some space and try again."
+        )
+    return exc
 
 
 class BlobStore:
@@ -87,6 +113,8 @@ class BlobStore:
                 return False
             except BlobDamaged:
                 pass  # a damaged copy is replaced by the good bytes we have now
+        for folder in (self.root, path.parent):  # private folders whatever the umask
+            folder.mkdir(mode=0o700, exist_ok=True)
         atomic_write(path, _MAGIC + self._cipher.encrypt(data, name.encode("ascii")))
         return True
 

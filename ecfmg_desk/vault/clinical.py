@@ -98,10 +98,12 @@ class ClinicalRecords:
 
     def rotations(self) -> list[Rotation]:
         """Every rotation not in the trash, in the order added."""
+        self._vault.ensure_trusted()  # a row changed without the key is never shown (integrity.py)
         with self._vault._lock:
             return self._load_rotations(trashed=False)
 
     def rotation(self, rotation_id: str) -> Rotation:
+        self._vault.ensure_trusted()
         with self._vault._lock:
             found = [r for r in self._load_rotations(trashed=False) if r.id == rotation_id]
         if not found:
@@ -302,6 +304,7 @@ class ClinicalRecords:
 
     def letters(self) -> list[Letter]:
         """Every letter not in the trash, in the order added; a link to a trashed rotation shows as none."""
+        self._vault.ensure_trusted()
         with self._vault._lock:
             live = {r.id for r in self._load_rotations(trashed=False)}
             return [

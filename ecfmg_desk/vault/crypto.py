@@ -21,16 +21,26 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from ecfmg_desk.errors import WrongPassphraseError
+from ecfmg_desk.errors import BadInputError, WrongPassphraseError
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
-# scrypt cost: ~0.1 s and 32 MiB on a 2-core laptop; stored with the wrapped key so it can be raised later.
-SCRYPT_N = 2**15
+# scrypt cost for new wraps: OWASP's minimum (N=2^17, r=8, p=1: ~0.4 s and 128 MiB here). Stored with the
+# wrapped key, so older wraps (N=2^15) still open and are re-wrapped at this cost on the next writable unlock.
+SCRYPT_N = 2**17
 SCRYPT_R = 8
 SCRYPT_P = 1
+# What we agree to run when a stored header asks for it (a backup or vault from elsewhere is hostile input):
+# a header asking N=2^21 would cost 7 s and 2 GiB before the passphrase is even checked.
+_MIN_N, _MAX_N = 2**14, 2**18
+_MAX_R, _MAX_P = 16, 4
+_MAX_MEMORY = 256 << 20  # 128 * N * r bytes: at most ~0.8 s here
 
 _WRAP_AAD = b"ecfmg-desk/vault-key/v1"
+
+
+class KeySettingsError(BadInputError):
+    """A wrapped key whose scrypt settings are out of bounds or malformed (refused before any derivation)."""
 
 
 class DecryptionFailed(Exception):
@@ -82,9 +92,20 @@ class VaultKeys:
     def backup(self) -> Cipher:
         return Cipher(subkey(self.master, "ecfmg-desk/backup/v1"))
 
+    @property
+    def rows(self) -> bytes:
+        """The key of the rows' authenticators (integrity.py)."""
+        return subkey(self.master, "ecfmg-desk/rows/v1")
+
     def blob_name(self, data: bytes) -> str:
         """Content address of a blob: a keyed hash, so the folder does not reveal which known file it holds."""
         return hmac.new(subkey(self.master, "ecfmg-desk/blob-names/v1"), data, hashlib.sha256).hexdigest()
+
+    def fingerprint_key(self, sha256: str) -> str:
+        """What the database stores for a file's SHA-256 (a keyed hash of it): equal files still match each other,
+        but nobody without the key can confirm that a known scan is in the vault."""
+        key = subkey(self.master, "ecfmg-desk/fingerprints/v1")
+        return hmac.new(key, sha256.encode("ascii"), hashlib.sha256).hexdigest()
 
     def check_value(self) -> str:
         """A value stored in the vault that proves a candidate key is the right one (never the key itself)."""
@@ -95,10 +116,32 @@ def _scrypt(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
     return Scrypt(salt=salt, length=KEY_BYTES, n=n, r=r, p=p).derive(passphrase.encode("utf-8"))
 
 
+_PROCESS_SECRET = os.urandom(KEY_BYTES)
+_KEK_CACHE: dict[bytes, bytes] = {}
+_KEK_CACHE_SIZE = 8
+
+
+def _cache_id(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    """Names a (passphrase, wrap) pair without keeping the passphrase: a keyed hash under a per-process secret."""
+    return hmac.new(_PROCESS_SECRET, f"{n}:{r}:{p}:".encode() + salt + b"\0" + passphrase.encode("utf-8"),
+                    hashlib.sha256).digest()
+
+
+def _remember(cache_id: bytes, kek: bytes) -> None:
+    """A proven (passphrase, wrap) pair is derived once per process: a window that opens, locks and unlocks, or a
+    restore that opens the vault twice, pays scrypt's ~0.4 s once. Only correct passphrases are remembered (each
+    wrong guess still costs a full derivation), and only a key-encryption key that sits beside the vault key it
+    unwraps, which this process holds anyway."""
+    if len(_KEK_CACHE) >= _KEK_CACHE_SIZE:
+        _KEK_CACHE.pop(next(iter(_KEK_CACHE)))
+    _KEK_CACHE[cache_id] = kek
+
+
 def wrap_key(master: bytes, passphrase: str) -> dict[str, Any]:
     """Encrypt the vault key under a key derived from the passphrase (what the vault stores on disk)."""
     salt = os.urandom(16)
     kek = _scrypt(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
+    _remember(_cache_id(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P), kek)
     return {
         "kdf": "scrypt",
         "n": SCRYPT_N,
@@ -110,13 +153,47 @@ def wrap_key(master: bytes, passphrase: str) -> dict[str, Any]:
 
 
 def unwrap_key(wrapped: dict[str, Any], passphrase: str) -> bytes:
+    n, r, p, salt, sealed = _wrap_parameters(wrapped)
+    cache_id = _cache_id(passphrase, salt, n, r, p)
     try:
-        kek = _scrypt(passphrase, unb64(wrapped["salt"]), int(wrapped["n"]), int(wrapped["r"]), int(wrapped["p"]))
-        return Cipher(kek).decrypt(unb64(wrapped["wrapped"]), _WRAP_AAD)
+        kek = _KEK_CACHE.get(cache_id) or _scrypt(passphrase, salt, n, r, p)
+        master = Cipher(kek).decrypt(sealed, _WRAP_AAD)
+        _remember(cache_id, kek)
+        return master
     except DecryptionFailed as exc:
         raise WrongPassphraseError(
             "That passphrase does not open this vault. Check it (it is case-sensitive) and try again."
         ) from exc
+
+
+def needs_rewrap(wrapped: dict[str, Any]) -> bool:
+    """Whether a stored wrap is weaker than what new wraps use (then the next passphrase unlock re-wraps)."""
+    try:
+        return int(wrapped["n"]) < SCRYPT_N or int(wrapped["r"]) < SCRYPT_R
+    except (KeyError, TypeError, ValueError):
+        return True
+
+
+def _wrap_parameters(wrapped: object) -> tuple[int, int, int, bytes, bytes]:
+    """Validate a stored wrap before running scrypt on it: bounded cost, well-formed fields, a clean error."""
+    bad = KeySettingsError(
+        "The recovery key stored in this file has settings ECFMG Desk does not accept (it is damaged, or was not "
+        "made by ECFMG Desk)."
+    )
+    if not isinstance(wrapped, dict) or wrapped.get("kdf", "scrypt") != "scrypt":
+        raise bad
+    try:
+        n, r, p = (wrapped[k] for k in ("n", "r", "p"))
+        if not all(type(v) is int for v in (n, r, p)):
+            raise bad
+        salt, sealed = unb64(str(wrapped["salt"])), unb64(str(wrapped["wrapped"]))
+    except (KeyError, ValueError, UnicodeEncodeError) as exc:
+        raise bad from exc
+    if not (_MIN_N <= n <= _MAX_N and n & (n - 1) == 0 and 1 <= r <= _MAX_R and 1 <= p <= _MAX_P):
+        raise bad
+    if 128 * n * r > _MAX_MEMORY or not 8 <= len(salt) <= 64:
+        raise bad
+    return n, r, p, salt, sealed
 
 
 def b64(data: bytes) -> str:

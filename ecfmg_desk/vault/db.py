@@ -11,7 +11,19 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from ecfmg_desk.errors import (
+    DeskError,
+    DiskFullError,
+    IntegrityError,
+    UntrustedDataError,
+    VaultBusyError,
+    VaultReadOnlyError,
+)
+from ecfmg_desk.vault.integrity import UNTRUSTED_MARK
 
 DB_NAME = "vault.db"
 
@@ -129,6 +141,21 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE documents ADD COLUMN fields BLOB;
     """,
+    # 5: authenticated rows (integrity.py); the step after unlock seals every existing row
+    """
+    ALTER TABLE profile ADD COLUMN auth BLOB;
+    ALTER TABLE documents ADD COLUMN auth BLOB;
+    ALTER TABLE files ADD COLUMN auth BLOB;
+    ALTER TABLE pages ADD COLUMN auth BLOB;
+    ALTER TABLE reviews ADD COLUMN auth BLOB;
+    ALTER TABLE review_comments ADD COLUMN auth BLOB;
+    ALTER TABLE plan_dates ADD COLUMN auth BLOB;
+    """,
+    # 6: no clear SHA-256 of a scan: files.sha256 and reviews.reviewed_sha256 hold keyed hashes, the real SHA-256
+    # (what bundles and reviews carry) is encrypted in files.sha256_enc; the step after unlock converts the rows
+    """
+    ALTER TABLE files ADD COLUMN sha256_enc BLOB;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -138,37 +165,128 @@ class FutureSchemaError(Exception):
     """Internal: the vault was written by a newer ECFMG Desk."""
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """Open (or create) the database with the pragmas every connection needs."""
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = FULL")
-    conn.execute("PRAGMA busy_timeout = 5000")
+class Connection(sqlite3.Connection):
+    """A vault's connection; ``read_only`` marks the in-memory copy of a vault that cannot be written."""
+
+    read_only = False
+
+
+def connect(path: Path, *, read_only: bool = False, immutable: bool = False) -> Connection:
+    """Open (or create) the database with the pragmas every connection needs.
+
+    ``read_only`` opens through a ``mode=ro`` URI and sets no journal mode (setting WAL writes to the file);
+    ``immutable`` also tells SQLite not to look for a WAL index (a WAL database in a read-only folder). Every pragma
+    may raise ``sqlite3.OperationalError`` (read-only folder, locked or damaged file): callers turn that into the
+    user's error.
+    """
+    if read_only:
+        uri = f"{path.resolve().as_uri()}?mode=ro{'&immutable=1' if immutable else ''}"
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False, factory=Connection)
+    else:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, factory=Connection)
+    try:
+        _pragmas(conn, writable=not read_only)
+    except BaseException:
+        conn.close()
+        raise
     return conn
 
 
-def migrate(conn: sqlite3.Connection, path: Path) -> None:
-    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    if version > SCHEMA_VERSION:
-        raise FutureSchemaError(str(version))
-    if version == SCHEMA_VERSION:
-        return
-    if version > 0:
+def connect_memory() -> Connection:
+    conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False, factory=Connection)
+    _pragmas(conn, writable=False)
+    return conn
+
+
+def _pragmas(conn: sqlite3.Connection, *, writable: bool) -> None:
+    conn.execute("PRAGMA busy_timeout = 5000")
+    conn.execute("PRAGMA trusted_schema = OFF")  # nothing stored in the file may call our functions
+    conn.execute("PRAGMA foreign_keys = ON")
+    if writable:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA secure_delete = ON")  # a changed wrapped key or removed value leaves no copy
+
+
+def version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+Step = Callable[[sqlite3.Connection, int], None]
+
+
+def migrate(conn: sqlite3.Connection, path: Path | None, after_step: Step | None = None) -> bool:
+    """Bring the schema up to date; ``True`` when a migration ran.
+
+    With ``path`` (a vault on disk, not a fresh one) the database is first copied to ``vault.db.before-vN``.
+    ``after_step(conn, version)`` runs inside each step's transaction, before the version is recorded: that is
+    where steps needing the vault key (authenticators) run, so a crash leaves the old version or the new one.
+    """
+    current = version(conn)
+    if current > SCHEMA_VERSION:
+        raise FutureSchemaError(str(current))
+    if current == SCHEMA_VERSION:
+        return False
+    if current > 0 and path is not None:
         conn.execute("PRAGMA wal_checkpoint(FULL)")
-        shutil.copy2(path, path.with_name(f"{path.name}.before-v{version + 1}"))
-    for number in range(version, SCHEMA_VERSION):
+        shutil.copy2(path, pre_migration_copy(path, current + 1))
+    for number in range(current, SCHEMA_VERSION):
         conn.execute("BEGIN IMMEDIATE")
         try:
             for statement in _statements(MIGRATIONS[number]):
                 conn.execute(statement)
+            if after_step is not None:
+                after_step(conn, number + 1)
             conn.execute(f"PRAGMA user_version = {number + 1}")
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+    return True
+
+
+def pre_migration_copy(path: Path, to_version: int) -> Path:
+    return path.with_name(f"{path.name}.before-v{to_version}")
 
 
 def _statements(script: str) -> list[str]:
     """Split a migration into statements (ours contain no semicolons inside literals)."""
     return [s.strip() for s in script.split(";") if s.strip()]
+
+
+def user_error(exc: sqlite3.Error, path: Path | None) -> DeskError:
+    """The user's words for what SQLite reported (read-only, busy, full, damaged, a row failing its check)."""
+    text = str(exc)
+    lowered = text.lower()
+    where = f" in {path}" if path is not None else ""
+    if UNTRUSTED_MARK in text:
+        return UntrustedDataError(
+            f"A record of the vault{where} was changed outside ECFMG Desk, so the app refused to build on it; "
+            "nothing was changed. Run a check of the vault to see which document is affected."
+        )
+    if "locked" in lowered or "busy" in lowered:
+        return VaultBusyError(
+            f"The vault{where} is in use by another ECFMG Desk window or command. Close it, or try again in a "
+            "moment."
+        )
+    if "full" in lowered or "disk i/o error" in lowered or "too large" in lowered:
+        return DiskFullError(
+            f"The vault{where} could not be written: the disk is full (or refused the write). Nothing was "
+            "changed; free some space and try again."
+        )
+    if "readonly" in lowered or "read-only" in lowered:
+        return VaultReadOnlyError(
+            f"The vault{where} is read-only (its folder or database cannot be written), so nothing was changed."
+        )
+    if "unable to open" in lowered:
+        return VaultReadOnlyError(f"The vault database{where} cannot be opened ({text}).")
+    return IntegrityError(f"The vault database{where} is damaged ({text}). Restore a backup.")
+
+
+@contextmanager
+def sql_errors(path: Path | None) -> Iterator[None]:
+    """Turn any SQLite failure inside the block into the user's error (no traceback ever reaches a user)."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise user_error(exc, path) from exc

@@ -13,11 +13,17 @@ points at nothing (see blobs.py).
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
+import logging
+import os
 import re
 import secrets
+import shutil
 import sqlite3
+import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -40,21 +46,37 @@ from ecfmg_desk.core.model import (
 )
 from ecfmg_desk.errors import (
     CancelledError,
+    DeskError,
+    DiskFullError,
     IntegrityError,
     KeyUnavailableError,
     UnknownDocumentError,
+    UntrustedDataError,
     UsageError,
     VaultNotFoundError,
+    VaultReadOnlyError,
     WrongPassphraseError,
 )
-from ecfmg_desk.vault import db, keys
-from ecfmg_desk.vault.blobs import BlobDamaged, BlobMissing, BlobStore
-from ecfmg_desk.vault.crypto import DecryptionFailed, VaultKeys, b64, new_key, unb64, unwrap_key, wrap_key
-from ecfmg_desk.vault.faults import crashpoint
+from ecfmg_desk.vault import db, integrity, keys
+from ecfmg_desk.vault.blobs import BlobDamaged, BlobMissing, BlobStore, fsync_dir
+from ecfmg_desk.vault.crypto import (
+    DecryptionFailed,
+    VaultKeys,
+    b64,
+    needs_rewrap,
+    new_key,
+    unb64,
+    unwrap_key,
+    wrap_key,
+)
+from ecfmg_desk.vault.faults import crashpoint, pausepoint
+from ecfmg_desk.vault.passphrase import check_strength
 
 if TYPE_CHECKING:  # inspect pulls in pypdf, pypdfium2 and Pillow: ~200 ms the window need not wait for
     from ecfmg_desk.vault.clinical import ClinicalRecords
     from ecfmg_desk.vault.inspect import InspectedFile
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]
@@ -145,7 +167,11 @@ def _date(value: str | None) -> date | None:
 
 def document_digest(files: Sequence[FileInfo]) -> str:
     """A document's SHA-256: over its files' SHA-256s in order (a changed or added page changes it)."""
-    return hashlib.sha256("\n".join(f.sha256 for f in files).encode("ascii")).hexdigest()
+    return digest_of([f.sha256 for f in files])
+
+
+def digest_of(file_sha256s: Sequence[str]) -> str:
+    return hashlib.sha256("\n".join(file_sha256s).encode("ascii")).hexdigest()
 
 
 def is_vault(path: Path) -> bool:
@@ -155,10 +181,16 @@ def is_vault(path: Path) -> bool:
 class Vault:
     """An open vault. Thread-safe: import workers may call it from another thread."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection, vault_keys: VaultKeys, vault_id: str) -> None:
+    def __init__(
+        self, path: Path, conn: sqlite3.Connection, vault_keys: VaultKeys, vault_id: str, *, read_only: bool = False
+    ) -> None:
         self.path = path
         self.id = vault_id
+        self.read_only = read_only
+        """The folder or database cannot be written: reads work (from an in-memory copy), changes are refused."""
         self._conn = conn
+        self._trusted_at: int | None = None
+        self._untrusted: list[integrity.Untrusted] = []
         self._keys = vault_keys
         self._fields = vault_keys.fields
         self._blobs = BlobStore(path / "blobs", vault_keys.blobs)
@@ -173,7 +205,8 @@ class Vault:
         """Open the vault in ``path``; with ``create``, make one when the folder holds none.
 
         The key comes from ``passphrase`` when given (a wrong one is an error even if the keyring would work,
-        so a typo is never silently ignored), else from the keyring.
+        so a typo is never silently ignored), else from the keyring. A vault that cannot be written opens
+        read-only (in memory: migrations and rewraps wait for the next writable open) and refuses changes.
         """
         path = Path(path)
         if not is_vault(path):
@@ -181,36 +214,96 @@ class Vault:
                 raise UsageError(f"{path} is a file, not a vault folder.")
             if not create:
                 raise VaultNotFoundError(f"There is no vault in {path}.", topic="vault-location")
-            return cls._create(path, passphrase)
-        conn = db.connect(path / db.DB_NAME)
+            created = cls._create(path, passphrase)
+            if created is not None:
+                return created
+            log.info("another process created the vault first; opening theirs")
+        read_only = not _writable(path)
+        if not read_only:
+            remove_stale_temps(path)
+        with db.sql_errors(path):
+            conn = _connect(path, read_only)
         try:
-            try:
-                db.migrate(conn, path / db.DB_NAME)
-            except db.FutureSchemaError as exc:
-                raise UsageError(
-                    f"The vault in {path} was written by a newer version of ECFMG Desk. Update the app to open it."
-                ) from exc
-            except sqlite3.DatabaseError as exc:
-                raise IntegrityError(f"The vault database in {path} is damaged ({exc}).") from exc
-            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-            vault_id = meta.get("vault_id")
-            if not vault_id:
-                raise IntegrityError(f"The vault in {path} has no id: its database is damaged.")
-            master = cls._find_key(path, vault_id, meta, passphrase)
-            vault = cls(path, conn, VaultKeys(master), vault_id)
-            if "wrapped_key" not in meta and passphrase is not None:
-                vault.set_passphrase(passphrase)
-                vault.notices.append("This vault now has a recovery passphrase: the one you just gave.")
-            return vault
+            with db.sql_errors(path):
+                return cls._unlock(path, conn, passphrase, read_only)
         except BaseException:
             conn.close()
             raise
 
     @classmethod
+    def _unlock(cls, path: Path, conn: sqlite3.Connection, passphrase: str | None, read_only: bool) -> Vault:
+        found = integrity.unexpected_schema(conn)
+        if found:
+            raise IntegrityError(
+                f"The vault database in {path} was changed outside ECFMG Desk (it holds a {found[0]} the app never "
+                "creates). Restore a backup."
+            )
+        current = db.version(conn)
+        if current > db.SCHEMA_VERSION:
+            raise UsageError(
+                f"The vault in {path} was written by a newer version of ECFMG Desk. Update the app to open it."
+            )
+        if current == 0:
+            raise IntegrityError(f"The vault database in {path} is incomplete or damaged (it holds no schema).")
+        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        vault_id = meta.get("vault_id")
+        if not vault_id:
+            raise IntegrityError(f"The vault in {path} has no id: its database is damaged.")
+        master = cls._find_key(path, vault_id, meta, passphrase)
+        vault_keys = VaultKeys(master)
+        auth = integrity.RowAuth(vault_keys.rows)
+        auth.install(conn)
+
+        def keyed_step(step_conn: sqlite3.Connection, number: int) -> None:
+            if number == integrity.AUTH_VERSION:
+                sealed = auth.seal_unsealed(step_conn)
+                log.info("authenticated %d existing rows", sealed)
+            auth.install(step_conn)
+            if number == _KEYED_FINGERPRINTS_VERSION:
+                _key_the_fingerprints(step_conn, vault_keys)
+
+        migrated = db.migrate(conn, None if read_only else path / db.DB_NAME, keyed_step)
+        if migrated:
+            log.info("vault schema upgraded to version %d%s", db.SCHEMA_VERSION, " (in memory)" if read_only else "")
+        vault = cls(path, conn, vault_keys, vault_id, read_only=read_only)
+        if read_only:
+            vault.notices.append(read_only_notice(path))
+            log.info("vault opened read-only")
+            return vault
+        _tighten_permissions(path)
+        if "rekey_forward" in meta:
+            from ecfmg_desk.vault.rekey import finish
+
+            finish(vault)
+        if "rekey_pending" in meta:
+            vault.notices.append(
+                "A key rotation of this vault was interrupted. Nothing is lost (the old key still opens it); run "
+                "the rotation again to finish it."
+            )
+        if passphrase is not None:
+            if "wrapped_key" not in meta:
+                vault.set_passphrase(passphrase)
+                vault.notices.append("This vault now has a recovery passphrase: the one you just gave.")
+            elif needs_rewrap(json.loads(meta["wrapped_key"])):
+                vault._store_wrapped(passphrase)  # the passphrase is proven: re-wrap at today's scrypt cost
+                log.info("recovery passphrase re-wrapped at the current scrypt cost")
+        if migrated:
+            report = vault.check()
+            if report.ok:
+                for copy in path.glob(f"{db.DB_NAME}.before-v*"):
+                    copy.unlink(missing_ok=True)
+            else:
+                vault.notices.append(
+                    "The vault was upgraded but its check found problems; the copy from before the upgrade is kept "
+                    f"next to it ({db.DB_NAME}.before-v…)."
+                )
+        return vault
+
+    @classmethod
     def _find_key(cls, path: Path, vault_id: str, meta: Mapping[str, str], passphrase: str | None) -> bytes:
         check = meta.get("key_check", "")
         if passphrase is not None and "wrapped_key" in meta:
-            master = unwrap_key(json.loads(meta["wrapped_key"]), passphrase)
+            master = unwrap_key(_parse_wrapped(meta["wrapped_key"], path), passphrase)
             if VaultKeys(master).check_value() != check:
                 raise IntegrityError(f"The key stored in the vault in {path} is damaged.")
             try:
@@ -236,6 +329,10 @@ class Vault:
                 "This computer's keyring has no key for this vault and the vault has no recovery passphrase. "
                 "Restore the keyring entry (or a backup) to open it."
             )
+        if VaultKeys(master_or_none).check_value() != check and "rekey_forward" in meta:
+            forwarded = _follow_rotation(master_or_none, vault_id, meta["rekey_forward"])
+            if forwarded is not None and VaultKeys(forwarded).check_value() == check:
+                return forwarded  # a key rotation was killed before the keyring got the new key
         if VaultKeys(master_or_none).check_value() != check:
             raise WrongPassphraseError(
                 "The key in this computer's keyring does not open this vault. Its recovery passphrase opens it.",
@@ -244,7 +341,15 @@ class Vault:
         return master_or_none
 
     @classmethod
-    def _create(cls, path: Path, passphrase: str | None) -> Vault:
+    def _create(cls, path: Path, passphrase: str | None) -> Vault | None:
+        """Make a new vault in ``path``; ``None`` when another process created one there meanwhile.
+
+        The database is built complete in a private temp folder and then hard-linked into place, which fails if a
+        vault.db already exists: two first commands racing never see half a vault, and the loser opens the
+        winner's vault instead of calling it damaged.
+        """
+        if passphrase is not None:
+            check_strength(passphrase)
         master = new_key()
         vault_keys = VaultKeys(master)
         vault_id = secrets.token_hex(16)
@@ -257,19 +362,48 @@ class Vault:
                 "Cannot create a vault: no system keyring is available and no recovery passphrase was given.",
                 topic="new-passphrase",
             )
-        path.mkdir(parents=True, exist_ok=True)
-        conn = db.connect(path / db.DB_NAME)
         try:
-            db.migrate(conn, path / db.DB_NAME)
-            rows = [
-                ("vault_id", vault_id),
-                ("key_check", vault_keys.check_value()),
-                ("created_at", _now()),
-            ]
-            if passphrase is not None:
-                rows.append(("wrapped_key", json.dumps(wrap_key(master, passphrase))))
-            with _tx(conn):
-                conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", rows)
+            path.mkdir(parents=True, exist_ok=True, mode=0o700)
+            work = Path(tempfile.mkdtemp(prefix=".tmp-create-", dir=path))
+        except OSError as exc:
+            raise _os_error(exc, path) from exc
+        try:
+            with db.sql_errors(path):
+                conn = db.connect(work / db.DB_NAME)
+                try:
+                    os.chmod(work / db.DB_NAME, 0o600)
+                    auth = integrity.RowAuth(vault_keys.rows)
+
+                    def keyed_step(step_conn: sqlite3.Connection, number: int) -> None:
+                        auth.install(step_conn)
+
+                    db.migrate(conn, None, keyed_step)
+                    rows = [("vault_id", vault_id), ("key_check", vault_keys.check_value()), ("created_at", _now())]
+                    if passphrase is not None:
+                        rows.append(("wrapped_key", json.dumps(wrap_key(master, passphrase))))
+                    with _tx(conn):
+                        conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", rows)
+                    conn.execute("PRAGMA journal_mode = DELETE")  # one self-contained file to link into place
+                finally:
+                    conn.close()
+            pausepoint("create-before-link")
+            try:
+                os.link(work / db.DB_NAME, path / db.DB_NAME)
+            except FileExistsError:
+                if in_keyring:
+                    keys.keyring_delete(vault_id)
+                return None
+            except OSError as exc:
+                raise _os_error(exc, path) from exc
+            fsync_dir(path)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        _tighten_permissions(path)
+        log.info("new vault created")
+        with db.sql_errors(path):
+            conn = _connect(path, read_only=False)
+        try:
+            integrity.RowAuth(vault_keys.rows).install(conn)
         except BaseException:
             conn.close()
             raise
@@ -292,15 +426,50 @@ class Vault:
         return row is not None
 
     def set_passphrase(self, passphrase: str) -> None:
-        """Set or change the recovery passphrase (the key itself does not change, so no re-encryption)."""
-        if len(passphrase) < 8:
-            raise UsageError("Choose a recovery passphrase of at least 8 characters.")
+        """Set or change the recovery passphrase (the key itself does not change, so no re-encryption).
+
+        The old wrapped key is overwritten, not just superseded: ``secure_delete`` zeroes freed pages and the WAL
+        is checkpointed and truncated, so the old passphrase no longer opens a copy of this folder.
+        """
+        self._refuse_if_read_only()
+        check_strength(passphrase, self._strength_context())
+        self._store_wrapped(passphrase)
+        log.info("recovery passphrase set")
+
+    def _store_wrapped(self, passphrase: str) -> None:
         wrapped = json.dumps(wrap_key(self._keys.master, passphrase))
         with self._lock, _tx(self._conn):
             self._conn.execute(
                 "INSERT INTO meta(key, value) VALUES ('wrapped_key', ?) "
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (wrapped,),
+            )
+        with self._lock, db.sql_errors(self.path):
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def _strength_context(self) -> list[str]:
+        try:
+            profile = self.profile()
+        except IntegrityError:
+            return []
+        words = [profile.given_names, profile.family_name, profile.usmle_id, profile.myintealth_id]
+        if profile.date_of_birth:
+            words.append(profile.date_of_birth.isoformat())
+        return [w for w in words if w]
+
+    def _switch_keys(self, vault_keys: VaultKeys) -> None:
+        """After a key rotation committed: use the new key from now on (rekey.py)."""
+        with self._lock:
+            self._keys = vault_keys
+            self._fields = vault_keys.fields
+            self._blobs = BlobStore(self.path / "blobs", vault_keys.blobs)
+            self._trusted_at = None
+
+    def _refuse_if_read_only(self) -> None:
+        if self.read_only:
+            raise VaultReadOnlyError(
+                f"The vault in {self.path} is read-only (its folder or database cannot be written), so nothing "
+                "was changed. Copy it somewhere writable or fix its permissions."
             )
 
     def wrapped_key(self) -> dict[str, Any] | None:
@@ -337,10 +506,50 @@ class Vault:
         except DecryptionFailed as exc:
             raise IntegrityError(f"A stored value ({aad.split(':')[0]}) in the vault is damaged.") from exc
 
+    # ---------------------------------------------------------------- row integrity
+
+    def untrusted(self) -> list[integrity.Untrusted]:
+        """Rows whose authenticator fails, re-verified whenever another connection changed the file."""
+        with self._lock, db.sql_errors(self.path):
+            version = int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+            if self._trusted_at != version:
+                self._untrusted = integrity.find_untrusted(self._conn)
+                self._trusted_at = version
+                if self._untrusted:
+                    log.warning("%d vault row(s) fail their authenticator", len(self._untrusted))
+            return list(self._untrusted)
+
+    def ensure_trusted(self) -> None:
+        """Raise :class:`UntrustedDataError` naming what was changed outside the app (nothing is loaded then)."""
+        bad = self.untrusted()
+        if not bad:
+            return
+        documents = tuple(dict.fromkeys(u.subject_id for u in bad if u.subject == "document" and u.subject_id))
+        others = tuple(dict.fromkeys(
+            f"{u.subject} {u.subject_id}" if u.subject_id else u.subject for u in bad if u.subject != "document"
+        ))
+        named = [self._describe_document(d) for d in documents] + [
+            "your profile" if o == "profile" else o for o in others
+        ]
+        shown = ", ".join(named[:3]) + (f" and {len(named) - 3} more" if len(named) > 3 else "")
+        raise UntrustedDataError(
+            f"{shown[0].upper()}{shown[1:]} {'was' if len(named) == 1 else 'were'} changed outside ECFMG Desk "
+            "(the vault's records no longer match what the app wrote), so the app will not show or export "
+            f"{'it' if len(named) == 1 else 'them'} as yours. Restore a backup, or remove the document and add "
+            "it again.",
+            documents=documents,
+            subjects=others,
+        )
+
+    def _describe_document(self, doc_id: str) -> str:
+        row = self._conn.execute("SELECT requirement FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return f"document {doc_id}" + (f" (recorded as {row[0]})" if row else "")
+
     # ---------------------------------------------------------------- profile
 
     def profile(self) -> Profile:
-        with self._lock:
+        self.ensure_trusted()
+        with self._lock, db.sql_errors(self.path):
             rows = self._conn.execute("SELECT field, value FROM profile").fetchall()
         values: dict[str, Any] = {}
         known = set(Profile.field_names())
@@ -375,7 +584,8 @@ class Vault:
 
     def plan_dates(self) -> dict[str, date]:
         """The dates the applicant entered for the plan (``plan --set``), by plan key."""
-        with self._lock:
+        self.ensure_trusted()
+        with self._lock, db.sql_errors(self.path):
             rows = self._conn.execute("SELECT key, value FROM plan_dates ORDER BY key").fetchall()
         values: dict[str, date] = {}
         for key, blob in rows:
@@ -406,11 +616,13 @@ class Vault:
 
     def documents(self) -> list[Document]:
         """Every document not removed, oldest first."""
-        with self._lock:
+        self.ensure_trusted()
+        with self._lock, db.sql_errors(self.path):
             return self._load_documents("WHERE d.removed_at IS NULL")
 
     def document(self, document_id: str) -> Document:
-        with self._lock:
+        self.ensure_trusted()
+        with self._lock, db.sql_errors(self.path):
             found = self._load_documents("WHERE d.id = ? AND d.removed_at IS NULL", (document_id,))
         if not found:
             raise UnknownDocumentError(f"There is no document {document_id!r} in this vault.", topic="list")
@@ -430,7 +642,7 @@ class Vault:
         marks = ",".join("?" * len(ids))
         files: dict[str, list[tuple[Any, ...]]] = {}
         for row in conn.execute(
-            f"SELECT id, document_id, position, name, sha256, kind, size FROM files WHERE document_id IN ({marks})"
+            f"SELECT id, document_id, position, name, sha256_enc, kind, size FROM files WHERE document_id IN ({marks})"
             " ORDER BY document_id, position",
             ids,
         ):
@@ -473,7 +685,7 @@ class Vault:
             infos = tuple(
                 FileInfo(
                     name=self._dec(name, f"files:name:{doc_id}:{position}") or "",
-                    sha256=sha,
+                    sha256=self._dec(sha, f"files:sha256:{doc_id}:{position}") or "",
                     kind=kind,
                     size=size,
                     pages=tuple(pages.get(fid, ())),
@@ -487,7 +699,7 @@ class Vault:
                 review = Review(
                     decision=decision,
                     comments=tuple(comments.get(doc_id, ())),
-                    stale=reviewed_sha != digest,
+                    stale=reviewed_sha != self._keys.fingerprint_key(digest),
                     reviewer=self._dec(reviewer, f"reviews:reviewer:{doc_id}") or "",
                     reviewed_on=_date(on),
                 )
@@ -523,7 +735,7 @@ class Vault:
     def read_file(self, info: FileInfo) -> bytes:
         """The original bytes of an imported file, decrypted and checked against their SHA-256."""
         with self._lock:
-            blob, _thumb = self._file_row(info.sha256)
+            blob, _thumb = self._file_row(self._keys.fingerprint_key(info.sha256))
         data = self._get_blob(blob, f"file {info.name}")
         if hashlib.sha256(data).hexdigest() != info.sha256:
             raise IntegrityError(f"The stored copy of {info.name} does not match its fingerprint: it was altered.")
@@ -531,7 +743,7 @@ class Vault:
 
     def thumbnail(self, info: FileInfo) -> bytes | None:
         with self._lock:
-            _blob, thumb = self._file_row(info.sha256)
+            _blob, thumb = self._file_row(self._keys.fingerprint_key(info.sha256))
         return self._get_blob(thumb, f"thumbnail of {info.name}") if thumb else None
 
     def _get_blob(self, name: str, what: str) -> bytes:
@@ -602,7 +814,7 @@ class Vault:
         stored = self._store_blobs(inspected, progress=progress, cancel=cancel, done=len(inspected), total=total)
         crashpoint("after-blobs")
         with self._lock:
-            duplicates = self._duplicates([item.info.sha256 for item in inspected])
+            duplicates = self._duplicates([self._keys.fingerprint_key(item.info.sha256) for item in inspected])
             doc_id = self._new_id()
             now = _now()
             with _tx(self._conn):
@@ -638,6 +850,7 @@ class Vault:
         done: int = 0,
         total: int = 0,
     ) -> list[tuple[InspectedFile, str, str | None]]:
+        self._refuse_if_read_only()
         stored: list[tuple[InspectedFile, str, str | None]] = []
         for index, item in enumerate(inspected):
             if cancel and cancel():
@@ -656,13 +869,14 @@ class Vault:
     def _insert_files(self, doc_id: str, stored: Sequence[tuple[InspectedFile, str, str | None]]) -> None:
         for position, (item, blob, thumb) in enumerate(stored):
             cursor = self._conn.execute(
-                "INSERT INTO files(document_id, position, name, sha256, blob, thumb_blob, kind, size)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO files(document_id, position, name, sha256, sha256_enc, blob, thumb_blob, kind, size)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     doc_id,
                     position,
                     self._enc(item.info.name, f"files:name:{doc_id}:{position}"),
-                    item.info.sha256,
+                    self._keys.fingerprint_key(item.info.sha256),
+                    self._enc(item.info.sha256, f"files:sha256:{doc_id}:{position}"),
                     blob,
                     thumb,
                     item.info.kind,
@@ -818,7 +1032,7 @@ class Vault:
                     " bundle_id = excluded.bundle_id, decision = excluded.decision, reviewer = excluded.reviewer,"
                     " reviewed_on = excluded.reviewed_on, reviewed_sha256 = excluded.reviewed_sha256",
                     (doc_id, bundle_id, decision, self._enc(reviewer, f"reviews:reviewer:{doc_id}"),
-                     on.isoformat(), reviewed_sha),
+                     on.isoformat(), self._keys.fingerprint_key(reviewed_sha)),
                 )
                 self._conn.execute("DELETE FROM review_comments WHERE document_id = ?", (doc_id,))
                 self._conn.executemany(
@@ -870,13 +1084,34 @@ class Vault:
     def check(self) -> CheckReport:
         """Decrypt every blob and compare it with its SHA-256; decrypt every personal field."""
         report = CheckReport()
+        with self._lock, db.sql_errors(self.path):
+            return self._check(report)
+
+    def _check(self, report: CheckReport) -> CheckReport:
         with self._lock:
-            integrity = self._conn.execute("PRAGMA integrity_check").fetchone()[0]
-            if integrity != "ok":
-                report.problems.append(f"The vault database is damaged: {integrity}.")
+            result = self._conn.execute("PRAGMA integrity_check").fetchone()[0]
+            if result != "ok":
+                report.problems.append(f"The vault database is damaged: {result}.")
+            for found in integrity.unexpected_schema(self._conn):
+                report.problems.append(f"The vault database holds a {found} that ECFMG Desk never creates.")
+            self._trusted_at = None
+            bad = self.untrusted()
+            for subject_id in dict.fromkeys(u.subject_id for u in bad if u.subject == "document"):
+                tables = sorted({u.table for u in bad if u.subject_id == subject_id and u.subject == "document"})
+                report.problems.append(
+                    f"{self._describe_document(subject_id or '?').capitalize()}: its records ({', '.join(tables)}) "
+                    "were changed outside ECFMG Desk and cannot be trusted."
+                )
+            for label in dict.fromkeys(
+                f"{u.subject} {u.subject_id}" if u.subject_id else u.subject for u in bad if u.subject != "document"
+            ):
+                report.problems.append(
+                    f"{'Your profile' if label == 'profile' else label.capitalize()}: its records were changed "
+                    "outside ECFMG Desk and cannot be trusted."
+                )
             referenced: set[str] = set()
             rows = self._conn.execute(
-                "SELECT f.document_id, f.position, f.name, f.sha256, f.blob, f.thumb_blob, d.requirement"
+                "SELECT f.document_id, f.position, f.name, f.sha256_enc, f.blob, f.thumb_blob, d.requirement"
                 " FROM files f JOIN documents d ON d.id = f.document_id ORDER BY f.document_id, f.position"
             ).fetchall()
             for doc_id, position, name_enc, sha, blob, thumb, requirement in rows:
@@ -887,6 +1122,10 @@ class Vault:
                     label = f"file {position + 1}"
                     report.problems.append(f"Document {doc_id} ({requirement}): the stored file name is damaged.")
                 where = f"Document {doc_id} ({requirement}), {label}"
+                try:
+                    sha = self._dec(sha, f"files:sha256:{doc_id}:{position}")
+                except IntegrityError:
+                    report.problems.append(f"{where}: its stored fingerprint is damaged.")
                 try:
                     data = self._blobs.get(blob)
                     report.files_checked += 1
@@ -902,11 +1141,12 @@ class Vault:
                         self._blobs.get(thumb)
                     except (BlobMissing, BlobDamaged):
                         report.problems.append(f"{where}: its thumbnail is missing or damaged.")
-            try:
-                self._load_documents("")
-                self.profile()
-            except IntegrityError as exc:
-                report.problems.append(exc.message)
+            if not bad:
+                try:
+                    self._load_documents("")
+                    self.profile()
+                except IntegrityError as exc:
+                    report.problems.append(exc.message)
             report.problems.extend(self.clinical.check())
         unreferenced = [name for name in self._blobs.names() if name not in referenced]
         if unreferenced:
@@ -950,11 +1190,150 @@ NO_PASSPHRASE_NOTICE = (
 
 @contextmanager
 def _tx(conn: sqlite3.Connection) -> Iterator[None]:
-    """One explicit transaction (the connection runs in autocommit mode otherwise)."""
-    conn.execute("BEGIN IMMEDIATE")
+    """One explicit transaction (the connection runs in autocommit mode otherwise).
+
+    A read-only vault refuses here, before anything is written; any SQLite failure (full disk, busy, a row that
+    fails its authenticator) rolls back and becomes the user's error.
+    """
+    if getattr(conn, "read_only", False):
+        raise VaultReadOnlyError(
+            "The vault is read-only (its folder or database cannot be written), so nothing was changed. "
+            "Copy it somewhere writable or fix its permissions."
+        )
+    with db.sql_errors(None):
+        conn.execute("BEGIN IMMEDIATE")
     try:
         yield
-    except BaseException:
-        conn.execute("ROLLBACK")
+        conn.execute("COMMIT")
+    except BaseException as exc:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.Error):
+            raise db.user_error(exc, None) from exc
         raise
-    conn.execute("COMMIT")
+
+
+_KEYED_FINGERPRINTS_VERSION = 6
+
+
+def _key_the_fingerprints(conn: sqlite3.Connection, vault_keys: VaultKeys) -> None:
+    """Migration 3's keyed step: the clear SHA-256 of each file moves, encrypted, to ``sha256_enc`` and its place
+    takes a keyed hash; a review's reviewed fingerprint is keyed the same way. Rows are re-authenticated by the
+    triggers (which first check that each row was intact)."""
+    fields = vault_keys.fields
+    for row_id, doc_id, position, sha in conn.execute(
+        "SELECT id, document_id, position, sha256 FROM files WHERE sha256_enc IS NULL"
+    ).fetchall():
+        sealed = fields.encrypt(str(sha).encode("ascii"), f"files:sha256:{doc_id}:{position}".encode())
+        conn.execute("UPDATE files SET sha256 = ?, sha256_enc = ? WHERE id = ?",
+                     (vault_keys.fingerprint_key(str(sha)), sealed, row_id))
+    for doc_id, sha in conn.execute("SELECT document_id, reviewed_sha256 FROM reviews").fetchall():
+        conn.execute("UPDATE reviews SET reviewed_sha256 = ? WHERE document_id = ?",
+                     (vault_keys.fingerprint_key(str(sha)), doc_id))
+
+
+def _follow_rotation(old_master: bytes, vault_id: str, sealed: str) -> bytes | None:
+    """The new key a committed rotation left for the old key's holder (until the keyring was updated)."""
+    try:
+        return VaultKeys(old_master).fields.decrypt(unb64(sealed), f"meta:rekey_forward:{vault_id}".encode())
+    except (DecryptionFailed, ValueError):
+        return None
+
+
+def read_only_notice(path: Path) -> str:
+    return f"The vault in {path} cannot be written (read-only folder or file): you can read it, not change it."
+
+
+def _writable(path: Path) -> bool:
+    """Whether this process may write the vault (folder, database and blob folders)."""
+    targets = [path, path / db.DB_NAME, *(p for p in (path / "blobs").glob("*") if p.is_dir())]
+    if (path / "blobs").is_dir():
+        targets.append(path / "blobs")
+    return all(os.access(t, os.W_OK) for t in targets if t.exists())
+
+
+def _connect(path: Path, read_only: bool) -> db.Connection:
+    """A connection to the vault's database; read-only vaults are copied into memory (SQLite's backup API) so
+    nothing, not even a WAL index, is written to them, and an old schema can be upgraded there for reading."""
+    file = path / db.DB_NAME
+    if not read_only:
+        try:
+            return db.connect(file)
+        except sqlite3.OperationalError as exc:
+            if not any(word in str(exc).lower() for word in ("readonly", "read-only", "unable to open")):
+                raise
+    memory = db.connect_memory()
+    try:
+        for immutable in (False, True):  # a WAL database in a read-only folder opens only as immutable
+            source = db.connect(file, read_only=True, immutable=immutable)
+            try:
+                source.backup(memory)
+                break
+            except sqlite3.OperationalError:
+                if immutable:
+                    raise
+            finally:
+                source.close()
+    except BaseException:
+        memory.close()
+        raise
+    memory.read_only = True
+    return memory
+
+
+def _tighten_permissions(path: Path) -> None:
+    """The vault folder 0700 and its files 0600, whatever the umask was when they were made (POSIX only)."""
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        os.chmod(path, 0o700)
+        for item in path.rglob("*"):
+            if item.is_symlink():
+                continue
+            mode = 0o700 if item.is_dir() else 0o600
+            if item.stat().st_mode & 0o777 != mode:
+                os.chmod(item, mode)
+
+
+_STALE_AFTER_S = 600
+
+
+def remove_stale_temps(path: Path) -> int:
+    """Delete temp files and folders a killed process of ours left in the vault (``.tmp-*``: an interrupted
+    blob write or vault creation). Only ones older than ten minutes: a younger one may belong to a process that is
+    writing right now."""
+    removed = 0
+    now = datetime.now(UTC).timestamp()
+    candidates = [*path.glob(".tmp-*"), *path.glob("blobs/*/.tmp-*")]
+    for item in candidates:
+        try:
+            if now - item.lstat().st_mtime < _STALE_AFTER_S:
+                continue
+            if item.is_dir() and not item.is_symlink():
+                shutil.rmtree(item)
+            else:
+                item.unlink()
+            removed += 1
+        except OSError:
+            continue
+    if removed:
+        log.info("removed %d stale temp file(s) from the vault", removed)
+    return removed
+
+
+def _parse_wrapped(text: str, path: Path) -> dict[str, Any]:
+    try:
+        wrapped = json.loads(text)
+    except ValueError:
+        wrapped = None
+    if not isinstance(wrapped, dict):
+        raise IntegrityError(f"The recovery key stored in the vault in {path} is damaged.")
+    return wrapped
+
+
+def _os_error(exc: OSError, path: Path) -> DeskError:
+    if exc.errno in (errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return DiskFullError(f"Not enough free space to write the vault in {path}; nothing was changed.")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return VaultReadOnlyError(f"The folder {path} cannot be written ({exc.strerror}); nothing was changed.")
+    return UsageError(f"Cannot write the vault in {path}: {exc.strerror or exc}.")
