@@ -371,10 +371,18 @@ def cmd_edit(ctx: Context) -> int:
 
 
 def cmd_remove(ctx: Context) -> int:
+    from ecfmg_desk.errors import UntrustedDataError
+
     with ctx.open_vault() as vault:
-        doc = vault.document(ctx.args.document)
-        vault.remove_document(doc.id)
-    ctx.note(f"removed {doc.id} ({doc.requirement})")
+        try:
+            doc = vault.document(ctx.args.document)
+            label = f"{doc.id} ({doc.requirement})"
+        except UntrustedDataError as exc:
+            if ctx.args.document not in exc.documents:
+                raise
+            label = f"{ctx.args.document}, which could not be trusted,"  # removing it is the way out
+        vault.remove_document(ctx.args.document)
+    ctx.note(f"removed {label}")
     return 0
 
 

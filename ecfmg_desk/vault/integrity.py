@@ -72,7 +72,7 @@ authenticate("reviews", "document", "document_id")
 authenticate("review_comments", "document", "document_id")
 authenticate("plan_dates", "plan date", "key")
 authenticate("rotations", "rotation", "id")
-authenticate("rotation_tasks", "rotation", "rotation_id")
+authenticate("rotation_tasks", "rotation", "rotation_id || ' (task ' || id || ')'")
 authenticate("letters", "letter", "id")
 
 
@@ -114,8 +114,9 @@ encrypted("plan_dates", "value", "'plan_dates:' || key")
 encrypted("rotations", "payload", "'rotations::' || id || ':' || COALESCE(removed_at, '')")
 encrypted("rotation_tasks", "payload", "'rotation_tasks:' || rotation_id || ':' || id || ':'")
 encrypted("letters", "payload", "'letters::' || id || ':' || COALESCE(removed_at, '')")
-encrypted("meta", "value", "'meta:sealed:' || substr(key, 8) || ':' || (SELECT m.value FROM meta m WHERE m.key = 'vault_id')",
-          text=True, where="key LIKE 'sealed:%'")  # Vault.sealed_value: the vault's signing key, known advisors
+_VAULT_ID = "(SELECT m.value FROM meta m WHERE m.key = 'vault_id')"
+encrypted("meta", "value", f"'meta:sealed:' || substr(key, 8) || ':' || {_VAULT_ID}",  # Vault.sealed_value
+          text=True, where="key LIKE 'sealed:%'")
 
 AUTH_VERSION = 5
 """The schema version that added the ``auth`` columns: its migration step seals every existing row."""

@@ -535,8 +535,8 @@ class Vault:
         raise UntrustedDataError(
             f"{shown[0].upper()}{shown[1:]} {'was' if len(named) == 1 else 'were'} changed outside ECFMG Desk "
             "(the vault's records no longer match what the app wrote), so the app will not show or export "
-            f"{'it' if len(named) == 1 else 'them'} as yours. Restore a backup, or remove the document and add "
-            "it again.",
+            f"{'it' if len(named) == 1 else 'them'} as yours. Restore a backup"
+            + (", or remove the document and add it again." if documents and not others else "."),
             documents=documents,
             subjects=others,
         )
@@ -966,6 +966,8 @@ class Vault:
         A translation without its original is useless (ECFMG rejects it), so the two go together, and
         :meth:`restore_document` brings back exactly what this removed.
         """
+        if document_id in {u.subject_id for u in self.untrusted() if u.subject == "document"}:
+            return self._forget_untrusted(document_id)
         self.document(document_id)
         stamp = datetime.now(UTC).isoformat(timespec="microseconds")
         with self._lock, _tx(self._conn):
@@ -977,6 +979,21 @@ class Vault:
             for doc_id in ids:
                 self._history("remove", doc_id)
         return ids
+
+    def _forget_untrusted(self, document_id: str) -> list[str]:
+        """Remove a document whose records were changed outside the app: its rows are deleted outright (a trash
+        state that cannot be trusted cannot be undone either); translations attached to it go to the trash."""
+        stamp = datetime.now(UTC).isoformat(timespec="microseconds")
+        with self._lock, _tx(self._conn):
+            translations = [row[0] for row in self._conn.execute(
+                "SELECT id FROM documents WHERE translation_of = ? AND removed_at IS NULL", (document_id,))]
+            self._conn.execute("DELETE FROM documents WHERE id = ?", (document_id,))
+            self._conn.executemany("UPDATE documents SET removed_at = ? WHERE id = ?",
+                                   [(stamp, t) for t in translations])
+            self._history("forget-untrusted", document_id)
+        self._trusted_at = None
+        log.warning("a document that failed its authenticator was deleted at the user's request")
+        return [document_id, *translations]
 
     def restore_document(self, document_id: str) -> Document:
         """Undo :meth:`remove_document`: the document and the translations removed with it come back."""

@@ -282,3 +282,13 @@ def test_a_rotation_brought_back_from_the_trash_without_the_key_is_caught(cli: C
     assert checked.code == 3 and f"rotation {rotation}" in checked.err.lower()
     listed = cli("rotation", "list", "--json")
     assert listed.code == 3 and rotation in listed.err
+
+
+def test_an_untrusted_document_can_be_removed_and_the_rest_is_trusted_again(cli: Cli,
+                                                                            two_documents: dict[str, str]) -> None:
+    with raw(cli.vault) as conn:
+        conn.execute("UPDATE documents SET expires = '2040-01-04' WHERE id = ?", (two_documents["passport"],))
+    assert cli("list").code == 3
+    assert cli("remove", two_documents["passport"]).code == 0
+    assert cli("check").code == 0
+    assert [d["id"] for d in cli("list", "--json").json()["documents"]] == [two_documents["photo"]]
