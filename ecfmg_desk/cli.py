@@ -85,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     vault_opt = _Parser(add_help=False)
     vault_opt.add_argument("--vault", type=Path, default=argparse.SUPPRESS, metavar="DIR",
                            help="the vault folder (default: $ECFMG_DESK_HOME or your user data folder)")
+    vault_opt.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS,
+                           help="also print what the app does (no personal data) on stderr")
 
     parser = _Parser(prog="ecfmg-desk", description="Prepare and check your ECFMG certification packet, offline.",
                      parents=[vault_opt])
@@ -650,11 +652,35 @@ def _normalise_argv(argv: Sequence[str]) -> list[str]:
     return argv
 
 
+def _verbose_logging() -> None:
+    """``--verbose``: the app's log lines (vault events, counts and ids, never personal data) on stderr too.
+
+    Uses the log module of the window (``ecfmg_desk.logs``: the log file plus stderr) when it is there; until
+    then, stderr alone."""
+    import importlib
+    import logging
+
+    try:
+        logs = importlib.import_module("ecfmg_desk.logs")
+    except ImportError:
+        logger = logging.getLogger("ecfmg_desk")
+        if not any(getattr(h, "_ecfmg_desk_verbose", False) for h in logger.handlers):
+            handler = logging.StreamHandler(sys.stderr)
+            handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+            handler._ecfmg_desk_verbose = True  # type: ignore[attr-defined]
+            logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+        return
+    logs.setup_logging(verbose=True)
+
+
 def run(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
     try:
         args = build_parser().parse_args(_normalise_argv(argv))
+        if getattr(args, "verbose", False):
+            _verbose_logging()
         from ecfmg_desk.vault.temps import clean_stale
 
         clean_stale()  # plaintext temps a killed export (or restore) of ours left behind

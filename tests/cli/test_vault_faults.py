@@ -198,3 +198,16 @@ def test_backup_with_absurd_scrypt_settings_is_refused_before_deriving(
     result = Cli(target)("restore", hostile)
     assert result.code == 2 and result.err.startswith("error: ") and "settings" in result.err
     assert not target.exists()
+
+
+def test_verbose_prints_vault_events_without_personal_data(tmp_path: Path) -> None:
+    vault = tmp_path / "Maria Garcia's vault"
+    created = run_process("--verbose", "--vault", vault, "profile", "--set", "given_names=Maria", env=ENV)
+    assert created.returncode == 0, created.stderr
+    assert "ecfmg_desk.vault.store: new vault created" in created.stderr
+    listed = run_process("--vault", vault, "list", "--verbose", env=ENV)
+    assert listed.returncode == 0
+    quiet = run_process("--vault", vault, "list", env=ENV)
+    assert quiet.stderr == ""
+    for text in (created.stderr, listed.stderr):
+        assert "Maria" not in text and PASS not in text
