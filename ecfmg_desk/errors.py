@@ -44,6 +44,10 @@ class BadInputError(DeskError):
     """A file given to the app cannot be used (empty, corrupt, encrypted, not a document, ...)."""
 
 
+class PdfPasswordError(DeskError):
+    """A packet password PDF readers could not all accept the same way (too long, a control character, ...)."""
+
+
 class VaultNotFoundError(DeskError):
     """A command that only reads was pointed at a folder that holds no vault."""
 

@@ -38,6 +38,8 @@ from pypdf.generic import (
     TextStringObject,
 )
 
+from ._saslprep import prepare_password
+
 _MAX_DEPTH = 64
 """Deepest nesting of direct objects copied; a deeper one is a malformed (or hostile) file."""
 
@@ -71,7 +73,7 @@ class _Aes256:
 
     def __init__(self, password: str) -> None:
         self.file_key = os.urandom(32)
-        pw = password.encode("utf-8")[:127]
+        pw = prepare_password(password)  # SASLprep; over 127 bytes is refused, never cut
         u_valid, u_key = os.urandom(8), os.urandom(8)
         self.u = _hash_r6(pw, u_valid, b"") + u_valid + u_key
         self.ue = _aes_cbc_no_pad(_hash_r6(pw, u_key, b""), self.file_key)

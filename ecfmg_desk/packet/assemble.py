@@ -29,6 +29,7 @@ from ecfmg_desk.errors import BadInputError, CancelledError, ExportBlockedError,
 
 from ._output import atomic_output
 from ._pdfstream import OutlineNode, PdfCopyError, Source, StreamingPdfWriter
+from ._saslprep import prepare_password
 from ._textpages import ContentsLine, Cover, Sheet, fix_space_mapping, render_text_pages
 
 __all__ = [
@@ -341,6 +342,8 @@ def assemble_packet(
     """
     if paper not in PAPER_SIZES:
         raise BadInputError(f"Unknown paper size {paper!r}; use letter or a4.")
+    if password is not None:
+        prepare_password(password)  # refused before anything is drawn or written
     paper_size = PAPER_SIZES[paper]
     plan = _plan(sections)
     total = plan.page_total + 2
