@@ -1,8 +1,10 @@
-"""Start to a usable main window, whole process, offscreen (DESIGN.md section 5: under 1.0 s).
+"""Start to a usable main window, whole process, offscreen (DESIGN.md section 5; issue 14: at most 2.5x a bare
+PySide6 window, aim 2x, measured in the same run).
 
 Times ``ecfmg-desk gui --vault DEMO --screenshot out.png`` end to end (interpreter start, imports, opening the
-vault, showing the window, saving the PNG, exit), which is an upper bound of "start to usable window".
-Also times a bare PySide6 window for comparison (TECH-NOTES: ~0.4 s on this kind of machine).
+vault with its key from the keyring, showing the window, rendering the preview, saving the PNG, exit), which is
+an upper bound of "start to usable window", against a bare PySide6 window shown the same way. Runs alternate
+between the two so a busy moment on the machine hits both alike.
 """
 
 from __future__ import annotations
@@ -16,36 +18,42 @@ import time
 from pathlib import Path
 
 RUNS = 7
+HERE = Path(__file__).resolve().parent
 BARE = """
 from PySide6.QtWidgets import QApplication, QMainWindow
 app = QApplication([])
-w = QMainWindow(); w.resize(1366, 768); w.show(); app.processEvents()
+w = QMainWindow(); w.resize(1366, 768); w.show(); app.processEvents(); w.grab()
 """
 
 
-def _median(cmd: list[str], env: dict[str, str]) -> float:
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        subprocess.run(cmd, env=env, check=True, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def _time(cmd: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, env=env, check=True, capture_output=True)
+    return time.perf_counter() - start
 
 
-def main() -> None:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "ECFMG_DESK_PASSPHRASE": "benchmark passphrase",
-           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+def main() -> int:
     with tempfile.TemporaryDirectory() as work:
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(HERE),
+               "PYTHON_KEYRING_BACKEND": "_bench_keyring.FileKeyring",
+               "BENCH_KEYRING_FILE": str(Path(work) / "keyring.json")}
         vault = Path(work) / "vault"
         subprocess.run([sys.executable, "-m", "ecfmg_desk", "demo", "--vault", str(vault)], env=env, check=True,
                        capture_output=True)
-        app = _median([sys.executable, "-m", "ecfmg_desk", "gui", "--vault", str(vault), "--screenshot",
-                       str(Path(work) / "shot.png")], env)
-        bare = _median([sys.executable, "-c", BARE], env)
-    print(f"ecfmg-desk gui (demo vault, to saved screenshot): median {app * 1000:.0f} ms over {RUNS} runs "
-          f"(budget 1000 ms)")
-    print(f"bare PySide6 window: median {bare * 1000:.0f} ms; ratio {app / bare:.1f}x")
+        app_cmd = [sys.executable, "-m", "ecfmg_desk", "gui", "--vault", str(vault), "--screenshot",
+                   str(Path(work) / "shot.png")]
+        bare_cmd = [sys.executable, "-c", BARE]
+        _time(app_cmd, env), _time(bare_cmd, env)  # warm the file cache for both
+        apps, bares = [], []
+        for _ in range(RUNS):
+            apps.append(_time(app_cmd, env))
+            bares.append(_time(bare_cmd, env))
+    app, bare = statistics.median(apps), statistics.median(bares)
+    print(f"ecfmg-desk gui (demo vault, to saved screenshot): median {app * 1000:.0f} ms over {RUNS} runs")
+    print(f"bare PySide6 window (shown, grabbed):             median {bare * 1000:.0f} ms")
+    print(f"ratio {app / bare:.2f}x (budget 2.5x, aim 2x)")
+    return 0 if app <= 2.5 * bare else 1
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -7,7 +7,7 @@ window, and nothing decrypted is ever written to a temporary file (UX.md princip
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QImage, QKeySequence, QPixmap, QResizeEvent, QShortcut, QWheelEvent
+from PySide6.QtGui import QImage, QKeySequence, QPaintEvent, QPixmap, QResizeEvent, QShortcut, QWheelEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from ecfmg_desk.core.model import Document, FileInfo
@@ -45,6 +45,9 @@ class PreviewPane(QWidget):
         self._image = QImage()
         self._zoom: float | None = None  # None = fit to width
         self._request = 0
+        self._painted = False
+        self._pending: tuple[FileInfo, int, int] | None = None
+        """A render asked for before the pane first painted: it starts then, so the window shows first."""
         self._document_id: str | None = None
 
         layout = QVBoxLayout(self)
@@ -138,8 +141,22 @@ class PreviewPane(QWidget):
         self.caption.set_full_text(info.name)
         self.page_label.setText(self.tr("Page {n} of {total}").format(n=self._position + 1, total=len(self._pages)))
         self._update_buttons()
+        if not self._painted:  # rendering needs the PDF libraries (~0.3 s to import): not before the window shows
+            self._pending = (info, index, request)
+            return
+        self._render(info, index, request)
+
+    def _render(self, info: FileInfo, index: int, request: int) -> None:
         self.session.render_page(info, index, lambda image: self._rendered(request, image),
                                  lambda message: self._failed(request, message))
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            pending, self._pending = self._pending, None
+            if pending is not None and pending[2] == self._request:
+                self._render(*pending)
 
     def _rendered(self, request: int, image: QImage) -> None:
         if request != self._request:
