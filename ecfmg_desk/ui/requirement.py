@@ -11,9 +11,9 @@ import html
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QImage, QPixmap, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
@@ -70,6 +70,10 @@ REPLACE_CODES = frozenset({"expired", "low-resolution", "not-color", "unreadable
                            "advisor-changes"})
 BUNDLE_SUFFIX = ".ecfmgpkt"
 DATE_CODES = frozenset({"undated", "future-date"})
+SHORT_FIELDS = ("issued", "expires", "language", "translator_kind")
+TWO_COLUMNS_PX = 590
+"""The details pane is wide enough for two fields side by side on a card (a date and a language box, with their
+labels, need ~520 px); narrower (a 1024 px screen), every field gets its own row so nothing is cut off."""
 
 
 class DocumentCard(QFrame):
@@ -160,6 +164,8 @@ class DocumentCard(QFrame):
         layout.addLayout(self.grid)
         self.fields: dict[str, QWidget] = {}
         self._build_fields()
+        self._columns = 2
+        self._cells = self._collect_cells()
 
         self.translation_row = QWidget(self)
         row = QHBoxLayout(self.translation_row)
@@ -224,7 +230,7 @@ class DocumentCard(QFrame):
         }[name]
 
     def _build_fields(self) -> None:
-        short = [n for n in self._wanted_fields() if n in ("issued", "expires", "language", "translator_kind")]
+        short = [n for n in self._wanted_fields() if n in SHORT_FIELDS]
         long = [n for n in self._wanted_fields() if n not in short]
         row = 0
         for i, name in enumerate(short):
@@ -275,6 +281,42 @@ class DocumentCard(QFrame):
         self.grid.addWidget(label, row, column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.grid.addWidget(widget, row, column + 1, 1, span)
         self.fields[name] = widget
+
+    def _collect_cells(self) -> list[tuple[str, QWidget, QWidget]]:
+        """(name, label, field) of each detail, in the order they were built."""
+        cells = []
+        for name, widget in self.fields.items():
+            position = cast(tuple[int, int, int, int], self.grid.getItemPosition(self.grid.indexOf(widget)))
+            row, column = position[0], position[1]
+            item = self.grid.itemAtPosition(row, column - 1)
+            label = item.widget() if item is not None else None
+            if label is not None:
+                cells.append((name, label, widget))
+        return cells
+
+    def set_columns(self, columns: int) -> None:
+        """Two details side by side, or (a narrow pane) one per row."""
+        if columns == self._columns:
+            return
+        self._columns = columns
+        for _name, label, widget in self._cells:
+            self.grid.removeWidget(label)
+            self.grid.removeWidget(widget)
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        row = 0
+        short = [cell for cell in self._cells if cell[0] in SHORT_FIELDS]
+        for i, (_name, label, widget) in enumerate(short):
+            column = (i % 2) * 2 if columns == 2 else 0
+            self.grid.addWidget(label, row, column, right)
+            self.grid.addWidget(widget, row, column + 1, 1, 1 if columns == 2 else 3)
+            if columns == 1 or i % 2 == 1:
+                row += 1
+        if columns == 2 and len(short) % 2:
+            row += 1
+        for _name, label, widget in (cell for cell in self._cells if cell[0] not in SHORT_FIELDS):
+            self.grid.addWidget(label, row, 0, right)
+            self.grid.addWidget(widget, row, 1, 1, 3)
+            row += 1
 
     def _edited(self, name: str, value: Any) -> None:
         if self._loading:
@@ -461,7 +503,7 @@ class FindingRow(QWidget):
             f"<b>{html.escape(severity_word(finding.severity))}:</b> {html.escape(finding.message)}"
             f"<br>→ {html.escape(finding.fix)}", self, selectable=True)
         self.message_label.setTextFormat(Qt.TextFormat.RichText)
-        self.message_label.setMinimumWidth(260)
+        self.message_label.setMinimumWidth(200)
         layout.addWidget(icon_label, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.message_label, 1)
         self.action_button: QPushButton | None = None
@@ -488,8 +530,10 @@ class TranslationOriginalRow(QFrame):
         layout.setContentsMargins(12, 8, 12, 8)
         status = session.translation_status(original)
         language = language_name(original.language or "")
-        title = QLabel(self.tr("{title} ({language}) → English").format(title=session.title_of(original),
-                                                                       language=language), self)
+        title = wrapping(self.tr("{title} ({language}) → English").format(title=session.title_of(original),
+                                                                         language=language), self)
+        title.setTextFormat(Qt.TextFormat.PlainText)
+        title.setMinimumWidth(120)  # long titles wrap on a narrow pane (1024 px) instead of cutting the button off
         font = title.font()
         font.setBold(True)
         title.setFont(font)
@@ -538,7 +582,10 @@ class RequirementPage(QWidget):
         self.details.setWidgetResizable(True)
         self.details.setFrameShape(QFrame.Shape.NoFrame)
         self.details.setAccessibleName(self.tr("Requirement details"))
-        self.details.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # never needed from 1024 px up (the cards fold to one column); below that, every control stays reachable
+        self.details.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.details.viewport().installEventFilter(self)
+        self._columns = 2
         body = QWidget(self.details)
         body.setMaximumWidth(860)  # lines of help text stay readable on a wide screen
         self.body_layout = QVBoxLayout(body)
@@ -622,8 +669,8 @@ class RequirementPage(QWidget):
         left_layout.addLayout(footer)
 
         self.preview = PreviewPane(session, self.splitter)
-        self.preview.setMinimumWidth(260)
-        left.setMinimumWidth(460)
+        self.preview.setMinimumWidth(220)
+        left.setMinimumWidth(400)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.preview)
         self.splitter.setSizes([620, 400])
@@ -653,6 +700,18 @@ class RequirementPage(QWidget):
         docs = self.session.documents_for(requirement_id)
         if docs:
             self.preview.show_document(docs[0])
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.details.viewport():
+            self._fit_columns()
+        return super().eventFilter(watched, event)
+
+    def _fit_columns(self) -> None:
+        columns = 2 if self.details.viewport().width() >= TWO_COLUMNS_PX else 1
+        if columns != self._columns:
+            self._columns = columns
+            for card in self.cards.values():
+                card.set_columns(columns)
 
     def flush(self) -> None:
         for card in self.cards.values():
@@ -767,6 +826,7 @@ class RequirementPage(QWidget):
             for document in documents:
                 card = DocumentCard(self.session, self.requirement, document, self, editor=self.editor,
                                     draft=self.draft)
+                card.set_columns(self._columns)
                 card.save_requested.connect(self._save)
                 card.preview_requested.connect(self._preview)
                 card.replace_requested.connect(self.replace)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from PySide6.QtCore import (
+    QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
     QRect,
@@ -63,6 +64,13 @@ def default_packet_path(profile: Profile, as_of: date) -> Path:
     family = profile.family_name.strip().upper()
     stem = f"{family} - ECFMG packet {as_of.isoformat()}" if family else f"ECFMG packet {as_of.isoformat()}"
     return documents_folder() / (file_name(stem) + ".pdf")
+
+
+def _and_list(items: list[str]) -> str:
+    """"A", "A and B", "A, B and C"."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + QCoreApplication.translate("ReviewPage", " and ") + items[-1]
 
 
 class WrappingDelegate(QStyledItemDelegate):
@@ -211,6 +219,10 @@ class ReviewPage(QWidget):
         bottom.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignBottom)
         bottom.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignBottom)
         layout.addLayout(bottom)
+        self._filler = QWidget(self)
+        """Takes the page's empty height when there is no list to show (a ready packet), so the summary and
+        Export sit together at the top instead of spreading over the page."""
+        layout.addWidget(self._filler, 1)
         session.changed.connect(self.refresh)
         if self.draft is not None:
             self.draft.changed.connect(lambda _doc: self.refresh())
@@ -232,12 +244,15 @@ class ReviewPage(QWidget):
         self.view.expandAll()
         ready, required = self.session.progress()
         errors, warnings = len(result.errors), len(result.warnings)
+        blocking = self._blocking_titles()
         if result.ready:
             self.badge.set_status("ready", self.tr("Ready to export"))
         else:
-            self.badge.set_status("attention", self.tr("Needs attention"))
+            self.badge.set_status("attention", plural(len(blocking), self.tr("item needs attention"),
+                                                      self.tr("items need attention")))
         parts = [self.tr("{ready} of {required} required items ready.").format(ready=ready, required=required)]
         if errors:
+            parts.append(self.tr("To fix before export: {items}.").format(items=_and_list(blocking)))
             parts.append(self.tr("Below is everything that is left, in checklist order."))
         if warnings:
             parts.append(plural(warnings, self.tr("warning is"), self.tr("warnings are"))
@@ -247,6 +262,7 @@ class ReviewPage(QWidget):
         self.summary_label.setText(" ".join(parts))
         self.view.setVisible(bool(result.findings))
         self.hint_label.setVisible(bool(result.findings))
+        self._filler.setVisible(not result.findings)
         self.export_button.setEnabled(result.ready and self._export_task is None)
         if result.ready:
             self.export_reason.setText(self.tr("Everything required is ready. Export writes one PDF packet with "
@@ -256,6 +272,16 @@ class ReviewPage(QWidget):
             self.export_reason.setText(plural(errors, self.tr("problem must be fixed"),
                                               self.tr("problems must be fixed")) + self.tr(" before export."))
         self.export_button.setToolTip("" if result.ready else self.export_reason.text())
+
+    def _blocking_titles(self) -> list[str]:
+        """The items whose problems block export, by title, in checklist order."""
+        titles: list[str] = []
+        for finding in self.session.result.errors:
+            requirement = self.session.requirement(finding.requirement)
+            title = requirement.title if requirement is not None else self.tr("Your profile")
+            if title not in titles:
+                titles.append(title)
+        return titles
 
     def _refresh_review(self) -> None:
         session = self.session
@@ -278,6 +304,7 @@ class ReviewPage(QWidget):
             student=student, when=when, ready=ready, required=required,
             documents=plural(len(session.documents), self.tr("document"), self.tr("documents"))))
         self.view.setVisible(bool(result.findings))
+        self._filler.setVisible(False)  # the documents list takes the height
         self.findings_title.setText(self.tr("Problems found when the packet was exported") if result.findings
                                     else self.tr("No problems were found when the packet was exported."))
         if draft is None:

@@ -63,8 +63,10 @@ __all__ = ["DEFAULT_SIZE", "MINIMUM_SIZE", "MainWindow", "ReviewBanner", "first_
 
 NOTICE_MS = 12_000
 DEFAULT_SIZE = (1366, 768)
-MINIMUM_SIZE = (1024, 700)
+MINIMUM_SIZE = (900, 500)
+"""Below a 1024×600 screen's working area (a panel and a title bar take ~70 px of its height)."""
 BUNDLE_SUFFIX = ".ecfmgpkt"
+TITLE_BAR_GUESS = 32
 
 
 def bundle_paths(paths: list[Path]) -> list[Path]:
@@ -131,6 +133,10 @@ class MainWindow(QMainWindow):
         """Set by the app when it quits: close without asking about an unsaved review."""
         self._sidebar_width = 0
         self._shown_once = False
+        self._fit_size = self.size()
+        self.fit_on_show = True
+        """Fit the window into the screen's working area when first shown (``--screenshot`` renders at a fixed
+        size instead)."""
         self.pages: dict[str, QWidget] = {}
         """The sidebar's pages by key (see :meth:`add_page`)."""
         self.page_buttons: dict[str, QPushButton] = {}
@@ -185,9 +191,9 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(sidebar)
         self.splitter.addWidget(self.stack)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setStretchFactor(0, 0)
-        self.splitter.setStretchFactor(1, 1)
-        sidebar.setMinimumWidth(250)
+        self.splitter.setStretchFactor(0, 1)  # a narrower window takes a little from the sidebar too (1024 px)
+        self.splitter.setStretchFactor(1, 3)
+        sidebar.setMinimumWidth(220)
         self.splitter.setSizes([340, 1026])
         self.content = self.mode.wrap(self.splitter)
         # the content, or the lock screen in its place (UX.md principle 8)
@@ -713,14 +719,16 @@ class MainWindow(QMainWindow):
         if screen is not None:
             available = screen.availableGeometry()
             width = min(DEFAULT_SIZE[0], available.width())
-            height = min(DEFAULT_SIZE[1], available.height())
+            # the title bar is not known before the window is shown: leave room for one (fit_to_screen then
+            # corrects it with the real frame)
+            height = min(DEFAULT_SIZE[1], available.height() - TITLE_BAR_GUESS)
             self.resize(max(min(MINIMUM_SIZE[0], available.width()), width),
                         max(min(MINIMUM_SIZE[1], available.height()), height))
         if self.settings is None:
             return
         geometry = self.settings.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        if geometry is not None and self.restoreGeometry(geometry):
+            self.fit_on_show = False  # the user's own size and place (Qt keeps a restored window on a screen)
         width = self.settings.value("window/sidebar_width")
         if width is not None:
             self._sidebar_width = int(str(width))
@@ -736,6 +744,13 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._shown_once:
             self._shown_once = True
+            # once the window manager has framed the window (at once offscreen, a moment later on X11)
+            if self.fit_on_show:
+                # now (before anything is painted), and once the window manager has framed it (a moment
+                # later on X11; only then are the title bar's real margins known)
+                self._fit_size = self.size()
+                self.fit_to_screen()
+                QTimer.singleShot(400, self, self.fit_to_screen)
             # Everything alive now (modules, Qt wrappers, the catalog) lives as long as the app: park it where
             # the cyclic collector never walks it again. A full collection over it took ~60 ms, and one that
             # starts in an import worker holds the interpreter, freezing the window (UX.md principle 7).
@@ -744,7 +759,27 @@ class MainWindow(QMainWindow):
                 self.session.later(self.requirement_page.warm_up, 50)
         if self._sidebar_width:  # after the window has its real size, or the splitter squeezes it
             width, self._sidebar_width = self._sidebar_width, 0
-            self.splitter.setSizes([width, max(1, self.splitter.width() - width)])
+            self.splitter.setSizes([width, max(1, self.splitter.width() - width - self.splitter.handleWidth())])
+
+    def fit_to_screen(self) -> None:
+        """Keep the whole window, title bar to status bar, inside the screen's working area: on a 1366×768
+        laptop a 768 px tall window put its status bar ("Saved.", the import's progress, Undo) below the edge."""
+        screen = self.screen()
+        if screen is None or self.isMaximized() or self.isFullScreen() \
+                or self.size() != self._fit_size:  # resized since it was shown: that size is the user's
+            return
+        area = screen.availableGeometry()
+        frame, inner = self.frameGeometry(), self.geometry()
+        extra_w, extra_h = frame.width() - inner.width(), frame.height() - inner.height()
+        width = max(self.minimumWidth(), min(inner.width(), area.width() - extra_w))
+        height = max(self.minimumHeight(), min(inner.height(), area.height() - extra_h))
+        if (width, height) != (inner.width(), inner.height()):
+            self.resize(width, height)
+            self._fit_size = self.size()
+        x = max(area.left(), min(frame.left(), area.right() + 1 - (width + extra_w)))
+        y = max(area.top(), min(frame.top(), area.bottom() + 1 - (height + extra_h)))
+        if (x, y) != (frame.left(), frame.top()):
+            self.move(x, y)  # (move places the frame's corner)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.mode.may_close():
