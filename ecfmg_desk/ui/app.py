@@ -93,6 +93,17 @@ def keyring_works() -> bool:
     return True
 
 
+def _remove_example(folder: Path, vault_id: str | None) -> None:
+    """Delete an example packet's temporary vault and the key it left in the keyring."""
+    import shutil
+
+    from ecfmg_desk.vault.keys import keyring_delete
+
+    if vault_id:
+        keyring_delete(vault_id)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def _bring_forward(window: QWidget) -> None:
     if QApplication.platformName() != "offscreen":  # (the offscreen platform warns that it cannot)
         window.raise_()
@@ -135,6 +146,8 @@ class DeskApp(QObject):
         self.window: Any = None
         self.wizard: Any = None
         self.review_windows: list[Any] = []
+        self.example_windows: list[Any] = []
+        """Help → Open an example packet: each in a temporary vault, deleted when its window closes."""
         self.pool = QThreadPool(self)
         self._created: Any = None
         self._demo_task: Any = None
@@ -283,6 +296,7 @@ class DeskApp(QObject):
         self.window = window
         if self.screenshot:
             window.resize(*SCREENSHOT_SIZE)
+            window.fit_on_show = False
         window.show()
         remember_vault(self.settings, vault.path)
         for notice in vault.notices:
@@ -300,7 +314,8 @@ class DeskApp(QObject):
 
     def _finish_if_alone(self) -> None:
         """The app ends when its last window has closed (a review window or the vault's, in any order)."""
-        if self.window is None and self.wizard is None and not self.review_windows and not self._opening:
+        if self.window is None and self.wizard is None and not self.review_windows and not self._opening \
+                and not self.example_windows:
             self.finished.emit(0)
 
     def close_main(self) -> None:
@@ -386,6 +401,7 @@ class DeskApp(QObject):
         self.review_windows.append(window)
         if self.screenshot:
             window.resize(*SCREENSHOT_SIZE)
+            window.fit_on_show = False
         window.show()
         window.activateWindow()
         remember_bundle(self.settings, path, session.student, session.exported, len(session.result.errors))
@@ -422,65 +438,83 @@ class DeskApp(QObject):
 
     # -- the example packet --------------------------------------------------------------------------------
 
-    def example_folder(self) -> Path:
-        from ecfmg_desk.vault.location import default_vault_dir
-
-        return default_vault_dir().parent / "example-packet"
-
     def open_example(self) -> None:
-        """Help → Open an example packet: a demo applicant in a folder of the user's choice, then open it."""
-        from ecfmg_desk.vault.keys import passphrase_from_env
-        from ecfmg_desk.vault.store import is_vault
-
-        default = self.example_folder()
-        default.parent.mkdir(parents=True, exist_ok=True)
-        chosen = prompts.choose_directory(self.window, self.tr("Where should the example packet go?"), default.parent)
-        if chosen is None:
+        """Help → Open an example packet: a made-up applicant in a temporary vault, in a window of its own
+        titled "Example packet". The user's own vault stays open and untouched; closing the window deletes the
+        example."""
+        if self._demo_task is not None:
             return
-        target = chosen
-        if not is_vault(target) and target.exists() and any(target.iterdir()):
-            target = chosen / "ECFMG Desk example"
-        if is_vault(target):
-            self.switch_to(target)
+        if self.example_windows:
+            _bring_forward(self.example_windows[-1])
             return
-        passphrase = passphrase_from_env()
-        if passphrase is None and not keyring_works():
-            passphrase = prompts.ask_new_passphrase(self.window)
-            if passphrase is None:
-                return
-        self._run_demo(target, passphrase)
+        import secrets
+        import tempfile
 
-    def _run_demo(self, target: Path, passphrase: str | None) -> None:
+        folder = Path(tempfile.mkdtemp(prefix="ecfmg-desk-example-"))
+        self._run_demo(folder, secrets.token_urlsafe(24))  # its own key: never asked for, gone with the folder
 
+    def _run_demo(self, folder: Path, passphrase: str) -> None:
         from ecfmg_desk.ui.workers import Task
 
-        def work(_report: Callable[[int, int], None], _cancelled: Callable[[], bool]) -> Path:
+        target = folder / "vault"
+
+        def work(_report: Callable[[int, int], None], _cancelled: Callable[[], bool]) -> Any:
             from ecfmg_desk.vault.demo import create_demo
             from ecfmg_desk.vault.store import Vault
 
-            with Vault.open(target, create=True, passphrase=passphrase) as vault:
-                create_demo(vault)
-            return target
+            vault = Vault.open(target, create=True, passphrase=passphrase)
+            try:
+                create_demo(vault, today=self.as_of)
+            except BaseException:
+                vault.close()
+                raise
+            return vault
 
-        def done(_result: object) -> None:
+        def done(vault: object) -> None:
             self._demo_task = None
-            vault = self.open_existing(target, passphrase)
-            if vault is not None:
-                self.close_main()
-                self.vault_dir = target
-                self.show_main(vault)
+            if self.catalog is None:  # shut down meanwhile
+                getattr(vault, "close", lambda: None)()
+                _remove_example(folder, getattr(vault, "id", None))
+                return
+            self.show_example(vault, folder)
 
         def failed(message: str) -> None:
             self._demo_task = None
+            _remove_example(folder, None)
             prompts.show_error(self.window, self.tr("Example packet not created"), message)
 
         task = Task(work, "example packet")
         task.signals.done.connect(done)
         task.signals.failed.connect(failed)
         self._demo_task = task
-        if self.window is not None:
-            self.window.show_notice(self.tr("Creating the example packet in {path}…").format(path=target))
+        notice_window = self.window or (self.review_windows[-1] if self.review_windows else None)
+        if notice_window is not None:
+            notice_window.show_notice(self.tr("Preparing the example packet…"))
         self.pool.start(task)
+
+    def show_example(self, vault: Any, folder: Path) -> Any:
+        from ecfmg_desk.ui.modes import ExampleMode
+        from ecfmg_desk.ui.session import Session
+        from ecfmg_desk.ui.window import MainWindow
+
+        session = Session(vault, self.catalog, self.as_of)
+        window = MainWindow(session, None, ExampleMode(session))  # no settings: the user's window keeps its own
+        window.open_bundle_requested.connect(self.open_bundle)
+        window.closed.connect(lambda: self._example_closed(window, folder))
+        self.example_windows.append(window)
+        window.show()
+        window.activateWindow()
+        self.window_shown.emit(window)
+        return window
+
+    def _example_closed(self, window: Any, folder: Path) -> None:
+        if window in self.example_windows:
+            self.example_windows.remove(window)
+            vault_id = window.session.vault.id
+            window.session.close()
+            window.deleteLater()
+            _remove_example(folder, vault_id)
+        self._finish_if_alone()
 
     # -- screenshot -----------------------------------------------------------------------------------------
 
@@ -514,9 +548,9 @@ class DeskApp(QObject):
             wizard.blockSignals(True)
             wizard.close()
             wizard.deleteLater()
-        for window in list(self.review_windows):
+        for window in [*self.review_windows, *self.example_windows]:
             window.force_close = True
-            window.close()  # its closed signal removes it and lets go of the bundle
+            window.close()  # its closed signal removes it and lets go of the bundle (or the example's folder)
         self.close_main()
         if self._created is not None:
             self._created.close()

@@ -364,6 +364,28 @@ class StudentMode(WindowMode):
         session.when_vault_free(load)
 
 
+class ExampleMode(StudentMode):
+    """Help → Open an example packet: the student's window on a made-up applicant in a temporary vault, titled
+    and labelled so that nobody mistakes it for their own documents."""
+
+    def install(self, window: MainWindow) -> None:
+        super().install(window)
+        for action in (window.example_action, window.open_vault_action):
+            action.setEnabled(False)  # (from the example, both would act on the user's own vault)
+        window.quit_action.setText(tr("&Close the example"))
+        window.quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Close))
+
+    def status_words(self) -> tuple[str, str, str, str]:
+        return "document", tr("Example"), tr(
+            "Example packet: a made-up applicant, in a temporary folder deleted when you close this window"), \
+            tr("Example status")
+
+    def title(self, shown: str) -> str:
+        from ecfmg_desk import APP_NAME
+
+        return tr("Example packet — {name} — {app}").format(name=shown or tr("a made-up applicant"), app=APP_NAME)
+
+
 # ============================================================================================ the advisor
 
 

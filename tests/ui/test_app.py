@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import shiboken6
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
@@ -90,21 +89,43 @@ def test_cancelling_the_first_run_creates_nothing(qtbot: QtBot, vault_dir: Path,
     desk.shutdown()
 
 
-def test_the_example_packet_opens_in_a_new_vault(qtbot: QtBot, vault: Vault, vault_dir: Path, tmp_path: Path,
-                                                 asked: Prompts) -> None:
+def test_the_example_packet_opens_in_its_own_window_and_leaves_the_vault_alone(
+        qtbot: QtBot, vault: Vault, vault_dir: Path, tmp_path: Path, asked: Prompts,
+        memory_keyring: MemoryKeyring) -> None:
+    before = sorted(p.relative_to(vault_dir).as_posix() for p in vault_dir.rglob("*"))
+    documents = [d.id for d in vault.documents()]
     desk = DeskApp(vault_dir, settings=open_settings(), as_of=AS_OF)
     try:
         assert desk.start() is None
         first = desk.window
-        asked.directories.append(tmp_path / "examples")
-        (tmp_path / "examples").mkdir()
+        qtbot.waitExposed(first)
+        help_menu = next(a.menu() for a in first.menuBar().actions() if a.text() == "&Help")
+        assert first.example_action in help_menu.actions()
         first.example_action.trigger()
-        qtbot.waitUntil(lambda: desk.window is not first and desk.window is not None, timeout=60_000)
-        window = desk.window
-        assert window.windowTitle() == "ECFMG Desk — Maria Jose GARCIA LOPEZ"
-        assert window.session.vault.path == tmp_path / "examples"
-        assert len(window.session.documents) >= 8
-        assert window.model.state_of("medical-diploma") == "problems"
-        assert not shiboken6.isValid(first) or not first.isVisible(), "the old window made way for the new one"
+        qtbot.waitUntil(lambda: bool(desk.example_windows), timeout=60_000)
+        example = desk.example_windows[0]
+        qtbot.waitExposed(example)
+        assert example.windowTitle().startswith("Example packet"), example.windowTitle()
+        assert example.vault_label.text().startswith("Example packet: a made-up applicant")
+        assert asked.directories == [], "nothing to choose: the example lives in a temporary folder"
+        folder = example.session.vault.path
+        assert folder != vault_dir and not folder.is_relative_to(vault_dir)
+        assert len(example.session.documents) >= 8
+        assert example.model.state_of("medical-diploma") == "problems"
+        # the user's own window and vault are exactly as they were
+        assert desk.window is first and first.isVisible() and first.session.vault.path == vault_dir
+        assert first.windowTitle() == "ECFMG Desk — Maria Jose GARCIA LOPEZ"
+        assert [d.id for d in first.session.documents] == documents
+        first.example_action.trigger()
+        assert len(desk.example_windows) == 1, "asked again: the same example comes forward"
+
+        example_id = example.session.vault.id
+        assert any(entry[1] == example_id for entry in memory_keyring.entries)
+        example.close()
+        qtbot.waitUntil(lambda: not desk.example_windows)
+        assert not folder.exists(), "closing the example deletes it"
+        assert not any(entry[1] == example_id for entry in memory_keyring.entries), "and its key"
+        assert first.isVisible() and desk.window is first
     finally:
         desk.shutdown()
+    assert sorted(p.relative_to(vault_dir).as_posix() for p in vault_dir.rglob("*")) == before
