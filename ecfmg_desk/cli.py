@@ -560,13 +560,13 @@ def cmd_check(ctx: Context) -> int:
 
 
 def cmd_backup(ctx: Context) -> int:
-    from ecfmg_desk.vault.backup import write_backup
+    from ecfmg_desk.vault.backups import back_up
 
     with ctx.open_vault() as vault:
         if not vault.has_passphrase:
             ctx.note("this vault has no recovery passphrase, so the backup opens only on this computer.", "warning")
-        size = write_backup(vault, ctx.args.out)
-    ctx.note(f"wrote {ctx.args.out} ({size / 1e6:.1f} MB, encrypted)")
+        result = back_up(vault, ctx.args.out)  # the window's File → Back up does the same: write, verify, record
+    ctx.note(f"wrote {ctx.args.out} ({result.size / 1e6:.1f} MB, encrypted; read back and checked)")
     return 0
 
 

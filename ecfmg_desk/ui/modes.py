@@ -179,6 +179,11 @@ class StudentMode(WindowMode):
             return ProfilePage(session, parent)
 
         self._build_menus()
+        from ecfmg_desk.ui.backups import Backups
+
+        self.backups = Backups(window, session)
+        window.backup_action.triggered.connect(self.backups.back_up)
+        window.restore_action.triggered.connect(self.backups.restore)
         page = window.add_page(SidebarPage("profile", tr("Profile"), "profile", make_profile,
                                            accessible_name=tr("Your profile")), action=window.profile_action,
                                first=True)
@@ -197,6 +202,9 @@ class StudentMode(WindowMode):
         file_menu = menu.addMenu(tr("&File"))
         for action in (window.attach_action, window.export_action, window.load_review_action):
             file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(window.backup_action)
+        file_menu.addAction(window.restore_action)
         file_menu.addSeparator()
         file_menu.addAction(window.open_vault_action)
         file_menu.addAction(window.open_bundle_action)
@@ -503,7 +511,8 @@ class ReviewMode(WindowMode):
         window.quit_action.setText(tr("&Close this review"))
         window.quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Close))
         for action in (window.attach_action, window.open_vault_action, window.load_review_action,
-                       window.profile_action, window.undo_action, window.redo_action):
+                       window.profile_action, window.undo_action, window.redo_action, window.backup_action,
+                       window.restore_action):
             action.setEnabled(False)  # not part of this mode (and its shortcut does nothing)
         window.build_view_menu()
         window.build_help_menu()

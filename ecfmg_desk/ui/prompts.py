@@ -22,6 +22,7 @@ DOCUMENT_FILTER = (
 
 BUNDLE_FILTER = "ECFMG Desk bundles (*.ecfmgpkt);;All files (*)"
 REVIEW_FILTER = "Reviews (*.json);;All files (*)"
+BACKUP_FILTER = "ECFMG Desk backups (*.ecfmgbak);;All files (*)"
 
 _interactive = True
 

@@ -360,6 +360,8 @@ class MainWindow(QMainWindow):
         self.save_review_action = self._action(self.tr("&Save review…"), self.save_review,
                                                QKeySequence.StandardKey.Save, "ready")
         self.load_review_action = self._action(self.tr("&Load review…"), self.load_review, None, "review")
+        self.backup_action = self._action(self.tr("&Back up your documents…"), lambda: None, None, "ready")
+        self.restore_action = self._action(self.tr("Res&tore from a backup…"), lambda: None, None, "open")
         self.quit_action = self._action(self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
         self.undo_action = self._action(self.tr("&Undo"), self.undo, QKeySequence.StandardKey.Undo, "undo")
         self.redo_action = self._action(self.tr("&Redo"), self.redo, QKeySequence.StandardKey.Redo)

@@ -238,3 +238,19 @@ def _extract(archive: Path, target: Path) -> None:
             dest.parent.mkdir(parents=True, exist_ok=True)
             with zf.open(info) as src, dest.open("wb") as out:
                 shutil.copyfileobj(src, out)
+
+
+def decrypt_backup(source: Path, archive: Path, cipher: Cipher) -> None:
+    """Decrypt the backup ``source`` with ``cipher`` into the zip ``archive`` (to check a backup just written)."""
+    try:
+        handle = Path(source).open("rb")  # noqa: SIM115 (closed by the with below; the error is the user's)
+    except OSError as exc:
+        raise BadInputError(f"Cannot read the backup {source}: {exc.strerror or exc}.") from exc
+    with handle, Path(archive).open("wb") as out:
+        _header, header_bytes = _read_header(handle)
+        for index, sealed, last in _sealed_chunks(handle):
+            try:
+                out.write(cipher.decrypt(sealed, _aad(header_bytes, index, last)))
+            except DecryptionFailed as exc:
+                raise IntegrityError(f"The backup {Path(source).name} is damaged or was altered (chunk {index}).") \
+                    from exc

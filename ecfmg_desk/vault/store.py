@@ -1063,6 +1063,14 @@ class Vault:
                 self._history("review", doc_id)
         return applied
 
+    def change_mark(self) -> tuple[int, int]:
+        """(documents in the vault, the number of its latest change): a backup records the second, so the
+        reminder knows whether anything changed since, without comparing clocks."""
+        with self._lock:
+            documents = self._conn.execute("SELECT COUNT(*) FROM documents WHERE removed_at IS NULL").fetchone()[0]
+            latest = self._conn.execute("SELECT COALESCE(MAX(id), 0) FROM history").fetchone()[0]
+        return int(documents), int(latest)
+
     # ---------------------------------------------------------------- sealed values
 
     def sealed_value(self, name: str) -> bytes | None:
