@@ -23,9 +23,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 AS_OF = date(2026, 5, 4)
 PASSPHRASE = "screenshots only, never a real vault"
 SIZES = {"checklist": (1366, 768), "requirement": (1366, 768), "review": (1366, 768),
-         "checklist-1920x1080": (1920, 1080), "review-mode": (1366, 768), "review-summary": (1366, 768),
-         "student-comments": (1366, 768), "locked": (1366, 768), "clinical": (1366, 768),
-         "clinical-letters": (1366, 768), "clinical-1024x600": (1024, 600)}
+         "checklist-1920x1080": (1920, 1080), "requirement-1920x1080": (1920, 1080),
+         "requirement-1024x600": (1024, 600), "review-1024x600": (1024, 600), "review-mode": (1366, 768),
+         "review-summary": (1366, 768), "student-comments": (1366, 768), "locked": (1366, 768),
+         "clinical": (1366, 768), "clinical-letters": (1366, 768), "clinical-1024x600": (1024, 600)}
+"""The README's shots at 1366×768 (the common laptop), and the smallest (1024×600) and a large screen."""
 ADVISOR = "Dr. Ana Ruiz"
 
 
@@ -82,7 +84,10 @@ def main(argv: list[str] | None = None) -> int:
         shoot("checklist-1920x1080")
         window.open_requirement("medical-diploma")
         shoot("requirement")
+        shoot("requirement-1920x1080")
+        shoot("requirement-1024x600")
         window.open_review()
+        shoot("review-1024x600")
         shoot("review")
         window.navigate("clinical")  # rotations, their paperwork and certificate; then the letters board
         clinical = window.pages["clinical"]
