@@ -70,7 +70,7 @@ class Backups(QObject):
         return self.tr("Last backup {date}, over 30 days ago. Back up now…").format(date=when)
 
     def update_reminder(self) -> None:
-        if self.window.locked:
+        if self.window.locked or self.session.importing:  # (an import holds the vault: asked again after it)
             return
         text = None if self.running else self.reminder_text()
         self.reminder.setVisible(text is not None)
@@ -82,7 +82,7 @@ class Backups(QObject):
 
     def back_up(self) -> None:
         """Ask where, then write, read back and check the backup on a worker thread."""
-        if self.running:
+        if self.running or self.window.locked:
             return
         window, session = self.window, self.session
         stamp = session.as_of.isoformat()

@@ -278,12 +278,14 @@ class StudentMode(WindowMode):
                                    else tr("&Redo"))
         if not stack.canUndo():
             window.undo_button.hide()
+        self.backups.update_reminder()
 
     def can_undo(self) -> tuple[bool, str]:
         stack = self.session.undo_stack
         return stack.canUndo(), stack.undoText()
 
     def prepare_lock(self) -> None:
+        self.backups.reminder.hide()  # (shown again on unlocking; a locked window offers nothing to click)
         session = self.session
         if not session.importing:  # (the vault is busy while an import writes: keep what was read)
             self._wrapped_key = session.vault.wrapped_key()

@@ -117,3 +117,15 @@ def test_the_command_line_backs_up_the_same_way(vault: Vault, vault_dir: Path, t
     assert run(["--vault", str(vault_dir), "backup", "--out", str(tmp_path / "cli.ecfmgbak")]) == 0
     assert "read back and checked" in capsys.readouterr().err
     assert last_backup(vault) is not None, "the window's reminder counts a backup made on the command line"
+
+
+def test_a_locked_window_offers_no_backup(qtbot: QtBot, ready_vault: dict[str, str], window: MainWindow,
+                                          asked: Prompts) -> None:
+    reminder = window.mode.backups.reminder  # type: ignore[attr-defined]
+    assert reminder.isVisible()
+    window.lock()
+    assert not reminder.isVisible() and not window.backup_action.isEnabled()
+    window.mode.backups.back_up()  # type: ignore[attr-defined]
+    assert asked.save_requests == [], "nothing asked while locked"
+    window.unlock()
+    assert reminder.isVisible() and window.backup_action.isEnabled()
