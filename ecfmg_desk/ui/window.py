@@ -173,10 +173,11 @@ class MainWindow(QMainWindow):
         self.checklist = ChecklistView(sidebar)
         self.checklist.setModel(self.model)
         side.addWidget(self.checklist, 1)
-        self._buttons = QHBoxLayout()
+        self._buttons = QVBoxLayout()  # one per page, then Review: full width, so no title is cut off
+        self._buttons.setSpacing(4)
         self._sidebar = sidebar
         self.review_button = icon_button("review", self.mode.review_title, sidebar)
-        self._buttons.addWidget(self.review_button, 1)
+        self._buttons.addWidget(self.review_button)
         side.addLayout(self._buttons)
 
         # -- pages --------------------------------------------------------------------------------------
