@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from ecfmg_desk import __version__, cli_clinical, cli_keys, cli_vault_keys
+from ecfmg_desk import __version__, cli_clinical, cli_keys, cli_plan, cli_vault_keys
 from ecfmg_desk.core.model import (
     MANUAL_TRANSLATION_STATUSES,
     TRANSLATION_REQUIREMENT,
@@ -172,6 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_clinical.add_commands(command)
     cli_keys.add_commands(command)
     cli_vault_keys.add_commands(command)
+    cli_plan.add_parser(command)
     return parser
 
 
@@ -625,6 +626,7 @@ COMMANDS: dict[str, Callable[[Context], int]] = {
     **cli_clinical.COMMANDS,
     **cli_keys.COMMANDS,
     **cli_vault_keys.COMMANDS,
+    "plan": cli_plan.cmd_plan,
 }
 
 

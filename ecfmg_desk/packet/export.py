@@ -15,6 +15,7 @@ from ecfmg_desk.errors import UsageError
 from ecfmg_desk.packet.assemble import Paper, Section, assemble_packet, ensure_exportable
 from ecfmg_desk.packet.bundle import write_bundle
 from ecfmg_desk.packet.clinical import clinical_summary_sheet
+from ecfmg_desk.packet.planning import vault_plan
 from ecfmg_desk.vault.signing import vault_signing_key
 from ecfmg_desk.vault.store import Vault
 from ecfmg_desk.vault.validation import validate_vault
@@ -65,11 +66,13 @@ def export_vault(
     documents = vault.documents()
     profile = vault.profile()
     rotations, letters = vault.clinical.rotations(), vault.clinical.letters()
+    schedule = vault_plan(vault, as_of, catalog=catalog).plan
     info = assemble_packet(
         out, sections=sections_for(catalog, documents), profile=profile, validation=validation,
         read_file=vault.read_file, as_of=as_of, app_version=__version__, catalog_cycle=str(catalog.cycle),
         paper=paper, password=password, progress=progress, cancel=cancel,
         extra_sheets=(clinical_summary_sheet(rotations, letters),) if rotations else (),
+        schedule=schedule,
     )
     if bundle is not None:
         try:
@@ -82,6 +85,7 @@ def export_vault(
                 translation_statuses={d.id: translation_status(d, documents) for d in documents},
                 validation=validation, read_file=vault.read_file, packet_pdf=info.path, app_version=__version__,
                 catalog_cycle=str(catalog.cycle), created=as_of, rotations=rotations, letters=letters,
+                schedule=schedule,
             )
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
