@@ -1,6 +1,6 @@
 """Write the README's screenshots: the example applicant's checklist, a requirement page and the review page;
-the clinical experience page (rotations, letters board); the locked window; the export dialog; an advisor's
-review mode; the student's document with the advisor's comments.
+the plan; the clinical experience page (rotations, letters board); the locked window; the export dialog; an
+advisor's review mode; the student's document with the advisor's comments.
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
 
@@ -26,7 +26,8 @@ SIZES = {"checklist": (1366, 768), "requirement": (1366, 768), "review": (1366, 
          "checklist-1920x1080": (1920, 1080), "requirement-1920x1080": (1920, 1080),
          "requirement-1024x600": (1024, 600), "review-1024x600": (1024, 600), "review-mode": (1366, 768),
          "review-summary": (1366, 768), "student-comments": (1366, 768), "locked": (1366, 768),
-         "clinical": (1366, 768), "clinical-letters": (1366, 768), "clinical-1024x600": (1024, 600)}
+         "clinical": (1366, 768), "clinical-letters": (1366, 768), "clinical-1024x600": (1024, 600),
+         "plan": (1366, 768)}
 """The README's shots at 1366×768 (the common laptop), and the smallest (1024×600) and a large screen."""
 ADVISOR = "Dr. Ana Ruiz"
 
@@ -43,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from ecfmg_desk.packet.bundle import open_bundle
     from ecfmg_desk.packet.export import export_vault
-    from ecfmg_desk.resources import load_default_catalog
+    from ecfmg_desk.resources import catalog_for
     from ecfmg_desk.ui.app import application
     from ecfmg_desk.ui.bundle_session import BundleSession
     from ecfmg_desk.ui.dialogs import ExportDialog
@@ -55,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     app = application()
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
-    catalog = load_default_catalog()
+    catalog = catalog_for(None, AS_OF)  # as the app chooses it: the Match still ahead
     with tempfile.TemporaryDirectory(prefix="ecfmg-screenshots-") as tmp:
         vault = Vault.open(Path(tmp) / "vault", create=True, passphrase=PASSPHRASE)
         create_demo(vault, today=AS_OF)
@@ -82,6 +83,14 @@ def main(argv: list[str] | None = None) -> int:
         window.open_requirement("passport")
         shoot("checklist")
         shoot("checklist-1920x1080")
+        from ecfmg_desk.ui.plan_page import PlanBanner
+
+        banner = window.findChild(PlanBanner)
+        if banner is not None:
+            banner.show_button.click()  # what is due soon, then the whole plan (the banner goes)
+        else:
+            window.navigate("plan")
+        shoot("plan")
         window.open_requirement("medical-diploma")
         shoot("requirement")
         shoot("requirement-1920x1080")

@@ -161,6 +161,14 @@ class StudentMode(WindowMode):
         self.session = session
         self.editor = session
         self._wrapped_key: dict[str, Any] | None = session.vault.wrapped_key()
+        self.plan_banner: QWidget | None = None
+
+    def wrap(self, content: QWidget) -> QWidget:
+        """On opening the vault, a banner says what is overdue or due soon (the Plan page's)."""
+        from ecfmg_desk.ui.plan_page import with_banner
+
+        wrapped, self.plan_banner = with_banner(content, self.session, self.editor)
+        return wrapped
 
     @property
     def review_title(self) -> str:
@@ -190,6 +198,9 @@ class StudentMode(WindowMode):
         assert isinstance(page, ProfilePage)
         window.profile_page = page
         window.profile_button = window.page_buttons["profile"]
+        show_plan = getattr(self.plan_banner, "show_plan", None)
+        if show_plan is not None:
+            show_plan.connect(lambda: window.navigate("plan"))
         session.undoable.connect(lambda text: window.show_notice(text, offer_undo=True))
         session.undo_stack.indexChanged.connect(lambda _index: self.update_actions())
         window.undo_button.clicked.connect(window.undo)
@@ -486,6 +497,13 @@ class ReviewMode(WindowMode):
         result = bundle.result
         parts.append(tr("ready when exported") if result.ready else plural(
             len(result.errors), tr("problem"), tr("problems")) + tr(" when exported"))
+        manifest = bundle.manifest
+        if manifest.cycle is not None:  # the student's plan, as exported (format 2)
+            parts.append(tr("{year} Match").format(year=manifest.cycle))
+            upcoming = next((d for d in manifest.deadlines if d.date is not None), None)
+            if upcoming is not None and upcoming.date is not None:
+                parts.append(tr("next deadline {date}: {title}").format(date=format_date(upcoming.date),
+                                                                       title=upcoming.title))
         return " · ".join(parts)
 
     def install(self, window: MainWindow) -> None:

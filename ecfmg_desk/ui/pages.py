@@ -58,7 +58,15 @@ def _clinical(view: PacketView, editor: PacketEditor | None, parent: QWidget) ->
     return ClinicalPage(view, editor, parent)
 
 
+def _plan(view: PacketView, editor: PacketEditor | None, parent: QWidget) -> QWidget:
+    from ecfmg_desk.ui.plan_page import PlanPage  # imported when the window is built, not at start-up
+
+    return PlanPage(view, editor, parent)
+
+
 SIDEBAR_PAGES: tuple[SidebarPage, ...] = (
+    SidebarPage("plan", "Plan", "calendar", _plan, shortcut="Ctrl+Shift+D", modes=frozenset({STUDENT}),
+                accessible_name="Plan: your deadlines"),
     SidebarPage("clinical", "Clinical experience", "clinical", _clinical, shortcut="Ctrl+Shift+K"),
 )
 """The extra pages every window gets (the student's profile is added by the student's mode itself)."""

@@ -1,0 +1,193 @@
+"""The Plan page and the banner on opening a vault: overdue and due-soon steps, jumps, export to calendar."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from icalendar import Calendar
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush
+from pytestqt.qtbot import QtBot
+
+from ecfmg_desk.resources import catalog_for
+from ecfmg_desk.ui.app import DeskApp
+from ecfmg_desk.ui.plan_page import PlanBanner, PlanPage, overdue_colour
+from ecfmg_desk.ui.session import Session
+from ecfmg_desk.ui.window import MainWindow
+from ecfmg_desk.vault.store import Vault
+from tests.samples import make_jpeg
+from tests.ui.conftest import AS_OF, Prompts, export_bundle, show_window
+from tests.ui.test_review_mode import advisor as advisor  # a fixture
+from tests.ui.test_review_mode import open_as_gui
+
+EXAM = date(2026, 5, 20)  # 16 days after AS_OF: due soon
+
+
+@pytest.fixture
+def photo_id(vault: Vault, tmp_path: Path) -> str:
+    """A photograph taken 1 Oct 2025: no longer recent after 1 Apr 2026, so overdue on AS_OF."""
+    photo = vault.add_document("photo", [make_jpeg(tmp_path / "photo.jpg")], issued=date(2025, 10, 1))
+    vault.set_plan_dates({"exam:usmle-step2ck": EXAM})
+    return photo.document.id
+
+
+@pytest.fixture
+def plan_window(qtbot: QtBot, vault: Vault, photo_id: str, asked: Prompts) -> Iterator[MainWindow]:
+    session = Session(vault, catalog_for(None, AS_OF), as_of=AS_OF)
+    main = show_window(qtbot, session)
+    yield main
+    main.close()
+    session.shutdown()
+
+
+def _page(window: MainWindow) -> PlanPage:
+    page = window.pages["plan"]
+    assert isinstance(page, PlanPage)
+    return page
+
+
+def _banner(window: MainWindow) -> PlanBanner:
+    banners = window.findChildren(PlanBanner)
+    assert len(banners) == 1
+    return banners[0]
+
+
+def test_opening_the_vault_shows_a_banner_with_what_is_overdue_and_due_soon(
+    qtbot: QtBot, plan_window: MainWindow
+) -> None:
+    banner = _banner(plan_window)
+    assert banner.isVisible()
+    text = banner.text.text()
+    assert "1 step overdue" in text and "due within 30 days" in text
+    assert "Photograph no longer recent" in text  # the first overdue step is named
+    assert banner.text.textFormat() == Qt.TextFormat.PlainText
+    qtbot.mouseClick(banner.show_button, Qt.MouseButton.LeftButton)
+    assert plan_window.stack.currentWidget() is _page(plan_window)
+    qtbot.waitUntil(lambda: not banner.isVisible())
+
+
+def test_the_banner_can_be_dismissed(qtbot: QtBot, plan_window: MainWindow) -> None:
+    banner = _banner(plan_window)
+    current = plan_window.stack.currentWidget()
+    qtbot.mouseClick(banner.dismiss_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not banner.isVisible())
+    assert plan_window.stack.currentWidget() is current
+
+
+def test_no_banner_when_nothing_is_overdue_or_due_soon(qtbot: QtBot, vault: Vault, asked: Prompts) -> None:
+    session = Session(vault, catalog_for(None, date(2026, 7, 10)), as_of=date(2026, 7, 10))
+    main = show_window(qtbot, session)
+    try:
+        plan = _page(main).plan
+        assert plan is not None and not plan.attention()
+        assert main.findChildren(PlanBanner) == []
+    finally:
+        main.close()
+        session.shutdown()
+
+
+def test_the_plan_page_lists_the_rows_by_month_overdue_in_red_with_words(
+    qtbot: QtBot, plan_window: MainWindow, photo_id: str
+) -> None:
+    plan_window.navigate("plan")
+    page = _page(plan_window)
+    rows = {item.key: item for item in page.rows()}
+    photo = rows[f"photo-recency:{photo_id}"]
+    exam = rows["exam:usmle-step2ck"]
+    assert (photo.status, exam.status) == ("overdue", "due-soon")
+    assert "April 2026" in page.group_titles() and "May 2026" in page.group_titles()
+    assert page.group_titles()[-1] == "Not announced yet"
+    overdue = page.index_of(photo.key)
+    assert overdue is not None
+    status_cell = overdue.siblingAtColumn(1)
+    assert status_cell.data() == "Overdue"  # words, not colour alone
+    assert not status_cell.data(Qt.ItemDataRole.DecorationRole).isNull()  # and an icon
+    brush = overdue.data(Qt.ItemDataRole.ForegroundRole)
+    assert isinstance(brush, QBrush) and brush.color() == overdue_colour()
+    assert brush.color().red() > 2 * brush.color().green()  # red
+    soon = page.index_of(exam.key)
+    assert soon is not None
+    assert soon.siblingAtColumn(1).data() == "Due soon"
+    assert isinstance(soon.data(Qt.ItemDataRole.BackgroundRole), QBrush)
+    assert soon.siblingAtColumn(3).data() == "entered by you"
+    assert "On 4 May 2026" in page.summary.text()
+
+
+def test_unknown_dates_come_last_with_where_to_look(plan_window: MainWindow) -> None:
+    page = _page(plan_window)
+    rows = page.rows()
+    unknown = [item for item in rows if item.date is None]
+    assert unknown and rows[-len(unknown):] == unknown
+    first = page.index_of(next(i for i in unknown if i.status == "unknown").key)
+    assert first is not None
+    assert first.siblingAtColumn(3).data().startswith("check ")
+
+
+def test_a_row_jumps_to_what_it_concerns(qtbot: QtBot, plan_window: MainWindow, photo_id: str) -> None:
+    plan_window.navigate("plan")
+    page = _page(plan_window)
+    assert page.select(f"photo-recency:{photo_id}")
+    assert page.detail.isVisible() and "Photograph no longer recent" in page.detail_title.text()
+    qtbot.mouseClick(page.go_button, Qt.MouseButton.LeftButton)
+    assert plan_window.stack.currentWidget() is plan_window.requirement_page
+    assert plan_window.requirement_page.requirement_id == "photo"
+
+
+def test_export_to_calendar_writes_the_same_ics_as_the_cli(
+    qtbot: QtBot, plan_window: MainWindow, asked: Prompts, tmp_path: Path
+) -> None:
+    page = _page(plan_window)
+    asked.save_paths.append(tmp_path / "my plan")
+    qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+    written = tmp_path / "my plan.ics"
+    calendar: Any = Calendar.from_ical(written.read_bytes())
+    events = calendar.walk("VEVENT")
+    plan = page.plan
+    assert plan is not None
+    assert len(events) == sum(1 for item in plan.items if item.date is not None)
+    assert {e["dtstart"].dt for e in events} >= {EXAM}
+    assert asked.errors == []
+
+
+def test_the_applicant_enters_an_unannounced_date_from_the_page(
+    qtbot: QtBot, plan_window: MainWindow, vault: Vault, asked: Prompts
+) -> None:
+    plan_window.navigate("plan")
+    page = _page(plan_window)
+    unknown = next(i for i in page.rows() if i.status == "unknown" and i.kind == "deadline")
+    assert page.select(unknown.key)
+    assert page.enter_button.isVisible()
+    asked.texts.append("1 Jun 2026")
+    qtbot.mouseClick(page.enter_button, Qt.MouseButton.LeftButton)
+    entered = next(i for i in page.rows() if i.key == unknown.key)
+    assert (entered.date, entered.user_entered, entered.status) == (date(2026, 6, 1), True, "due-soon")
+    assert vault.plan_dates()[unknown.key] == date(2026, 6, 1)
+    asked.texts.append("06/01/2026")  # day or month first? refused, nothing stored
+    qtbot.mouseClick(page.enter_button, Qt.MouseButton.LeftButton)
+    assert asked.errors and "not a date" in asked.errors[-1][1]
+    assert vault.plan_dates()[unknown.key] == date(2026, 6, 1)
+
+
+def test_a_confirmed_date_offers_no_entry(plan_window: MainWindow) -> None:
+    page = _page(plan_window)
+    confirmed = next(i for i in page.rows() if i.key == "residency_start")
+    assert confirmed.confidence == "C"
+    assert page.select(confirmed.key)
+    assert not page.enter_button.isVisible()
+
+
+def test_the_advisor_sees_the_students_cycle_and_next_deadline_and_no_plan_page(
+    qtbot: QtBot, vault: Vault, ready_vault: dict[str, str], tmp_path: Path, asked: Prompts, advisor: DeskApp
+) -> None:
+    catalog = catalog_for(None, AS_OF)
+    vault.set_plan_dates({"rol_deadline": date(2027, 3, 3)} if catalog.dates["rol_deadline"].value is None else {})
+    bundle = export_bundle(vault, catalog, tmp_path / "mail")
+    window = open_as_gui(qtbot, advisor, bundle)
+    assert window.banner is not None
+    detail = window.banner.detail_label.text()
+    assert f"{catalog.cycle} Match" in detail and "next deadline" in detail
+    assert "plan" not in window.pages  # the plan is the student's: the advisor gets its deadlines above
