@@ -87,7 +87,7 @@ def test_a_bundle_is_signed_and_a_resealed_one_no_longer_verifies(cli: Cli, bund
 def test_a_format_1_bundle_still_verifies_marked_unsigned(cli: Cli, bundle: Path, tmp_path: Path) -> None:
     def downgrade(b: dict[str, Any]) -> None:
         b["format_version"] = 1
-        for key in ("signature", "rotations", "letters"):  # what format 2 added
+        for key in ("signature", "rotations", "letters", "cycle", "deadlines"):  # what format 2 added
             del b[key]
 
     old = _rezip(bundle, tmp_path / "old.ecfmgpkt", downgrade)
