@@ -194,7 +194,7 @@ def _field_assignments(args: argparse.Namespace) -> dict[str, str]:
 def _metadata_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--issued", metavar="DATE")
     parser.add_argument("--expires", metavar="DATE")
-    parser.add_argument("--language", metavar="CODE", help="ISO 639-1 code of the document's language, e.g. es")
+    parser.add_argument("--language", metavar="CODE", help="the document's language tag, e.g. es or en-GB")
     parser.add_argument("--name-on-document", metavar="TEXT", help="the name exactly as printed on the document")
     parser.add_argument("--notes", metavar="TEXT")
 

@@ -421,6 +421,44 @@ def make_scan_pdf(
     )
 
 
+def make_signed_pdf(path: Path, *, how: str = "field", pages: int = 1) -> Path:
+    """A letter PDF as signing tools leave it: ``how="field"`` an empty signature field (a form widget with
+    ``/FT /Sig``), ``"signature"`` a filled one (``/V`` a ``/Sig`` dictionary with ``/ByteRange``, the AcroForm's
+    ``/SigFlags 3``), ``"certified"`` a DocMDP certification (``/Perms`` in the catalog)."""
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
+
+    bodies = [(b"/MediaBox [0 0 612 792]", b"", _text_content(612, 792, text="Letter", page_no=i + 1, color=False))
+              for i in range(pages)]
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(_pages_pdf(bodies))))
+    sig = DictionaryObject({
+        NameObject("/Type"): NameObject("/Sig"),
+        NameObject("/Filter"): NameObject("/Adobe.PPKLite"),
+        NameObject("/ByteRange"): ArrayObject([NumberObject(n) for n in (0, 10, 20, 5)]),
+        NameObject("/Contents"): TextStringObject("0"),
+    })
+    if how == "certified":
+        writer._root_object[NameObject("/Perms")] = DictionaryObject({NameObject("/DocMDP"): writer._add_object(sig)})
+    else:
+        field = DictionaryObject({
+            NameObject("/FT"): NameObject("/Sig"),
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/Widget"),
+            NameObject("/T"): TextStringObject("Signature1"),
+            NameObject("/Rect"): ArrayObject([NumberObject(n) for n in (72, 72, 272, 122)]),
+        })
+        if how == "signature":
+            field[NameObject("/V")] = writer._add_object(sig)
+        ref = writer._add_object(field)
+        writer.pages[0][NameObject("/Annots")] = ArrayObject([ref])
+        form = DictionaryObject({NameObject("/Fields"): ArrayObject([ref])})
+        if how == "signature":
+            form[NameObject("/SigFlags")] = NumberObject(3)
+        writer._root_object[NameObject("/AcroForm")] = writer._add_object(form)
+    out = io.BytesIO()
+    writer.write(out)
+    return write_file(path, out.getvalue())
+
+
 def make_encrypted_pdf(
     path: Path, *, user_password: str = "secret", owner_password: str | None = None
 ) -> Path:

@@ -82,6 +82,12 @@ RULE_KEYS: tuple[str, ...] = (
     "translator_not_applicant",
     "pages_at_least_original",
     "dated_after_original",
+    "warn_needs",
+    "no_digital_signature",
+    "invalidated_by_name_change",
+    "school_sends",
+    "failed_step2cs_pathway",
+    "current_is_latest",
 )
 """Keys that state a rule: each one present must be covered by a source, which gives it its confidence."""
 
@@ -330,6 +336,15 @@ class Requirement:
     translator_not_applicant: bool = False
     pages_at_least_original: bool = False
     dated_after_original: bool = False
+    warn_needs: tuple[str, ...] = ()
+    """Needed details whose absence is only a warning (RULES.md DIPLOMA_FIELDS: the diploma's issue date)."""
+    no_digital_signature: bool = False
+    invalidated_by_name_change: bool = False
+    school_sends: bool = False
+    """The school sends this credential to ECFMG itself: missing here, or untranslated, is information."""
+    failed_step2cs_pathway: int | None = None
+    current_is_latest: bool = False
+    """Several documents may be kept; the one with the latest expiry is current, the others superseded."""
     fields: tuple[FieldSpec, ...] = ()
     rules: tuple[str, ...] = ()
     """RULES.md ids this requirement implements (``docs/rules.md`` is generated from them)."""
@@ -843,7 +858,15 @@ class _Parser:
             if value not in get_args(NameMatch):
                 raise self.fail(f"{key}.name_match", 'expected "exact" or "verified"')
             out["name_match"] = value
+        if "warn_needs" in raw:
+            out["warn_needs"] = self.string_list(
+                raw, "warn_needs", key, allowed=tuple(out.get("needs", ()))  # type: ignore[arg-type]
+            )
         for flag in (
+            "no_digital_signature",
+            "invalidated_by_name_change",
+            "school_sends",
+            "current_is_latest",
             "must_be_valid_on_export",
             "single_file",
             "color_required",
@@ -861,6 +884,7 @@ class _Parser:
             "max_age_months",
             "max_file_bytes",
             "min_dpi",
+            "failed_step2cs_pathway",
         ):
             if number in raw:
                 out[number] = self.positive_int(raw[number], f"{key}.{number}")

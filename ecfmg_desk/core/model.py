@@ -89,6 +89,8 @@ class FileInfo:
     kind: FileKind
     size: int
     pages: tuple[Page, ...]
+    signed: bool = False
+    """A PDF with a digital signature or a signature field (measured at import; the LoR Portal refuses it)."""
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,7 @@ class Document:
         """A document in a language other than English needs an English translation (RULES.md [C])."""
         if self.is_translation or not self.language:
             return False
-        return self.language.strip().lower().split("-")[0] != ENGLISH
+        return self.language.strip().replace("_", "-").lower().split("-")[0] != ENGLISH
 
     def with_changes(self, **changes: object) -> Document:
         return replace(self, **changes)  # type: ignore[arg-type]

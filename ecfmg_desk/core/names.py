@@ -382,3 +382,40 @@ def compare_names(record: str, printed: str, *, record_family: str | None = None
     if not found:
         found.append(NameDifference("other", "is written differently (spaces or punctuation)"))
     return NameComparison(record, printed, tuple(found))
+
+
+def _plain_tokens(text: str) -> list[str]:
+    """Lower-case, accent-free tokens of a name; ``M.J.`` and ``M. J.`` both give ``m``, ``j``."""
+    spaced = _HYPHEN_SPLIT.sub(" ", text.replace(".", " "))
+    return [strip_accents(fold_case(t)).lower() for t in spaced.split() if t.strip("'’`ʼ")]
+
+
+def translator_is_applicant(given_names: str, family_name: str, translator: str) -> bool:
+    """Is the translator named on a translation the applicant (RULES.md TRANSLATOR_NOT_APPLICANT [C])?
+
+    Yes when every family token of the translator's name is one of the record's family names, at least one
+    given token equals a record given name or its initial, and every other given token is a bare initial
+    (DESIGN.md section 6): "M. Garcia", "Maria G. Garcia", "Garcia Lopez, M. J." for Maria Jose Garcia Lopez;
+    not "Jose Garcia" for Maria Garcia, and not a company such as "Garcia Translations".
+    """
+    record_given = _plain_tokens(given_names)
+    record_family = set(_plain_tokens(family_name))
+    if not record_given or not record_family:
+        return False
+    initials = {name[0] for name in record_given}
+
+    def matches(given: list[str], family: list[str]) -> bool:
+        if not given or not family or not all(token in record_family for token in family):
+            return False
+        full = [t for t in given if t in record_given or (len(t) == 1 and t in initials)]
+        others = [t for t in given if t not in full]
+        return bool(full) and all(len(t) == 1 for t in others)
+
+    if "," in translator:
+        before, _, after = translator.partition(",")
+        return matches(_plain_tokens(after), _plain_tokens(before))
+    tokens = _plain_tokens(translator)
+    return any(
+        matches(tokens[:split], tokens[split:]) or matches(tokens[len(tokens) - split:], tokens[: len(tokens) - split])
+        for split in range(1, len(tokens))
+    )

@@ -17,6 +17,16 @@ from datetime import date
 from typing import Literal
 
 from ecfmg_desk.core.catalog import BLOCKING_CONFIDENCE, Catalog, Requirement
+from ecfmg_desk.core.exams import (
+    OET_REQUIREMENT,
+    REQUIRED_STEPS,
+    USMLE_STEPS,
+    oet_shortfalls,
+    oet_sitting_passes,
+    result_of,
+    step_record,
+    test_date_of,
+)
 from ecfmg_desk.core.languages import language_name
 from ecfmg_desk.core.model import (
     TRANSLATION_REQUIREMENT,
@@ -26,7 +36,7 @@ from ecfmg_desk.core.model import (
     Severity,
     ValidationResult,
 )
-from ecfmg_desk.core.names import compare_names, normalize_name
+from ecfmg_desk.core.names import compare_names, normalize_name, translator_is_applicant
 
 NAME_VERIFICATION = "name-verification"
 """Requirement whose documents prove that a name printed on a credential is the applicant's."""
@@ -135,6 +145,7 @@ class _Context:
             normalize_name(d.name_on_document or "") for d in self.by_requirement.get(NAME_VERIFICATION, ())
         ) - {""}
         self.name_change_present = bool(self.by_requirement.get(NAME_CHANGE))
+        self.superseded = superseded_documents(catalog, self.documents)
         self._conditions: dict[str, bool] = {}
         self.findings: list[Finding] = []
 
@@ -206,6 +217,26 @@ CONDITION_WORDS: Mapping[str, str] = {
 """How the catalog conditions read to an applicant (``requirements`` listing, help texts)."""
 
 
+def superseded_documents(catalog: Catalog, documents: Iterable[Document]) -> frozenset[str]:
+    """Documents kept beside a newer one of a requirement where only the current one counts (passports: the
+    one with the latest expiry). They raise only ``superseded`` (info) and stay out of the packet."""
+    out: set[str] = set()
+    by_requirement: dict[str, list[Document]] = {}
+    for doc in documents:
+        if not doc.is_translation:
+            by_requirement.setdefault(doc.requirement, []).append(doc)
+    for requirement_id, docs in by_requirement.items():
+        requirement = catalog.get(requirement_id)
+        if requirement is None or not requirement.current_is_latest or len(docs) < 2:
+            continue
+        dated = [d for d in docs if d.expires is not None]
+        if not dated:
+            continue
+        current = max(dated, key=lambda d: d.expires or date.min)
+        out.update(d.id for d in dated if d is not current)
+    return frozenset(out)
+
+
 def needed_requirements(catalog: Catalog, profile: Profile, documents: Iterable[Document]) -> frozenset[str]:
     """Ids of the requirements this applicant must meet (conditions evaluated on profile and documents)."""
     ctx = _Context(catalog, profile, documents, date.min)
@@ -237,9 +268,18 @@ def validate(
                 "Your name of record is not set, so the names on your documents cannot be checked.",
                 "Enter your given names and family name in your profile exactly as on your passport.",
             )
-        if not docs and requirement.id != TRANSLATION_REQUIREMENT and ctx.needed(requirement):
+        if (
+            requirement.id != TRANSLATION_REQUIREMENT
+            and ctx.needed(requirement)
+            and not any(_satisfies(ctx, requirement, d) for d in docs)
+        ):
             _missing(ctx, requirement)
+        for check_all in _REQUIREMENT_CHECKS:
+            check_all(ctx, requirement, docs)
         for doc in docs:
+            if doc.id in ctx.superseded:
+                _superseded(ctx, requirement, doc, docs)
+                continue
             readable = doc.id not in unreadable
             if not readable:
                 label = ctx.translation_label(doc) if doc.is_translation else ctx.label(requirement, doc)
@@ -257,6 +297,7 @@ def validate(
                 for check in _FILE_CHECKS:
                     check(ctx, requirement, doc)
             _advisor_changes(ctx, requirement, doc)
+    _duplicate_files(ctx)
     for requirement_id, docs in ctx.by_requirement.items():
         if requirement_id in catalog:
             continue
@@ -274,18 +315,213 @@ def validate(
     return ValidationResult(as_of=as_of, findings=tuple(ctx.findings))
 
 
+def _satisfies(ctx: _Context, requirement: Requirement, doc: Document) -> bool:
+    """A document meets its requirement unless it is a failed exam attempt (USMLE ``result=fail``, an OET
+    sitting with a sub-score below the minimum) or a superseded passport: those are kept, never counted."""
+    if doc.id in ctx.superseded:
+        return False
+    if requirement.id in USMLE_STEPS:
+        return result_of(requirement, doc) != "fail"
+    if requirement.id == OET_REQUIREMENT:
+        return not oet_shortfalls(ctx.catalog, requirement, doc)
+    return True
+
+
 def _missing(ctx: _Context, requirement: Requirement) -> None:
     condition = requirement.condition
     reason = f" It is needed because {_CONDITION_REASONS[condition]}." if condition else ""
     how = f" {requirement.how_to_add}" if requirement.how_to_add else ""
+    docs = ctx.by_requirement.get(requirement.id, ())
+    if requirement.school_sends and not docs:
+        ctx.add(
+            ctx.catalog.severity("school-sent"),
+            "missing",
+            requirement.id,
+            None,
+            f"Your medical school sends your {requirement.noun} to ECFMG itself; you have no copy here yet.",
+            f"Ask your school for a copy of your {requirement.noun} and add it: ERAS needs one too.",
+        )
+        return
+    failed = " Only failed attempts are filed; a failed attempt never meets the requirement." if docs else ""
     ctx.add(
         requirement.severity("required"),
         "missing",
         requirement.id,
         None,
-        f"Your {requirement.noun} is missing.{reason}",
+        f"Your {requirement.noun} is missing.{reason}{failed}",
         f"Add your {requirement.noun}.{how}",
     )
+
+
+def _superseded(ctx: _Context, requirement: Requirement, doc: Document, docs: Iterable[Document]) -> None:
+    current = next((d for d in docs if d.id not in ctx.superseded and d.expires is not None), None)
+    newer = f", which expires on {format_date(current.expires)}" if current and current.expires else ""
+    ctx.add(
+        ctx.catalog.severity("superseded"),
+        "superseded",
+        requirement.id,
+        doc,
+        f"Your {ctx.label(requirement, doc)} is an older {requirement.noun}: your newest one{newer} is the "
+        "current one, so this one is kept but left out of the packet.",
+        f"Nothing to do; remove the older {requirement.noun} if you no longer need it.",
+    )
+
+
+# -- checks on all documents of one requirement ------------------------------------------------------------
+
+
+def _usmle_attempts(ctx: _Context, requirement: Requirement, docs: Iterable[Document]) -> None:
+    """USMLE_ATTEMPTS [C]: failed attempts are kept (``exam-failed``, info) and count towards the limit;
+    4 attempts without a pass is ``attempt-limit``."""
+    if requirement.id not in USMLE_STEPS:
+        return
+    record = step_record(requirement, docs)
+    for doc in record.failed:
+        tested = test_date_of(requirement, doc)
+        when = f" of {format_date(tested)}" if tested else ""
+        ctx.add(
+            ctx.catalog.severity("exam-failed"),
+            "exam-failed",
+            requirement.id,
+            doc,
+            f"Your {ctx.label(requirement, doc)}{when} is a fail: it is kept, counts as an attempt, and does "
+            "not meet the requirement.",
+            f"Add the {requirement.noun} of the attempt you pass.",
+        )
+    limit = ctx.catalog.parameter("max_attempts")
+    if isinstance(limit, int) and not record.has_pass and record.attempts >= limit:
+        ctx.add(
+            ctx.catalog.severity("attempt-limit"),
+            "attempt-limit",
+            requirement.id,
+            None,
+            f"You have made {record.attempts} attempts at {requirement.title.removesuffix(' result')} without a "
+            f"pass. USMLE allows {limit} attempts per Step, incomplete ones included; after that you cannot "
+            "take any Step.",
+            "Contact ECFMG (and FSMB for USMLE) about your eligibility before planning anything else.",
+        )
+
+
+def _oet_sittings(ctx: _Context, requirement: Requirement, docs: Iterable[Document]) -> None:
+    """OET_SCORES [C]: L/R/S and W minimums, all in one sitting (one document = one sitting)."""
+    if requirement.id != OET_REQUIREMENT:
+        return
+    docs = list(docs)
+    passed = any(oet_sitting_passes(ctx.catalog, requirement, d) for d in docs)
+    for doc in docs:
+        short = oet_shortfalls(ctx.catalog, requirement, doc)
+        if not short:
+            continue
+        parts = _and_list([f"{part.capitalize()} {score} (at least {low})" for part, (score, low) in short.items()])
+        label = ctx.label(requirement, doc)
+        if passed:
+            ctx.add(
+                ctx.catalog.severity("exam-failed"),
+                "score-below",
+                requirement.id,
+                doc,
+                f"Your {label} does not pass on its own ({parts}); another sitting passes, so it is only kept.",
+                f"Nothing to do; remove this {requirement.noun} if you like.",
+            )
+        else:
+            ctx.add(
+                ctx.catalog.severity("score-below"),
+                "score-below",
+                requirement.id,
+                doc,
+                f"Your {label} is below the passing score: {parts}. All four sub-tests must pass in one "
+                "sitting.",
+                "Take OET Medicine again (all four sub-tests) and add the new result.",
+            )
+
+
+def _seven_years(ctx: _Context, requirement: Requirement, docs: Iterable[Document]) -> None:
+    """ECFMG_SEVEN_YEAR ([C-old]/[?], a switchable warning): the required exams passed within 7 years."""
+    if requirement.id != REQUIRED_STEPS[-1] or ctx.catalog.parameter("seven_year_check") is not True:
+        return
+    years = ctx.catalog.parameter("seven_year_years")
+    if not isinstance(years, int):
+        return
+    passes: list[date] = []
+    for step in REQUIRED_STEPS:
+        step_req = ctx.catalog.get(step)
+        if step_req is None:
+            return
+        dates = [
+            day
+            for d in ctx.by_requirement.get(step, ())
+            if result_of(step_req, d) == "pass" and (day := test_date_of(step_req, d)) is not None
+        ]
+        if not dates:
+            return
+        passes.append(min(dates))
+    first, last = min(passes), max(passes)
+    if add_months(first, 12 * years) >= last:
+        return
+    ctx.add(
+        ctx.catalog.severity("exam-time-limit"),
+        "exam-time-limit",
+        requirement.id,
+        None,
+        f"Your first required exam pass ({format_date(first)}) and your last ({format_date(last)}) are more than "
+        f"{years} years apart. Older ECFMG Information Booklets let the earliest pass lapse after {years} years; "
+        "whether the current one still does is not confirmed.",
+        "Check the time limit for completing the exams in ECFMG's current Information Booklet.",
+    )
+
+
+def _failed_step2cs_pathway(ctx: _Context, requirement: Requirement, docs: Iterable[Document]) -> None:
+    """STEP2CS_FAILED_ROUTE [C-old]: anyone who failed Step 2 CS must use Pathway 6."""
+    only = requirement.failed_step2cs_pathway
+    if only is None or not ctx.profile.failed_step2cs:
+        return
+    for doc in docs:
+        pathway = requirement.field_value(doc, "pathway")
+        if pathway == only:
+            continue
+        which = f"Pathway {pathway}" if pathway is not None else "a Pathway you have not entered"
+        ctx.add(
+            requirement.severity("failed_step2cs_pathway"),
+            "wrong-pathway",
+            requirement.id,
+            doc,
+            f"Your {ctx.label(requirement, doc)} is for {which}. Because you failed Step 2 CS, ECFMG accepts "
+            f"only Pathway {only}.",
+            f"Apply through Pathway {only} and add its evidence; enter the Pathway number on it.",
+        )
+
+
+_REQUIREMENT_CHECKS: tuple[Callable[[_Context, Requirement, Iterable[Document]], None], ...] = (
+    _usmle_attempts,
+    _oet_sittings,
+    _seven_years,
+    _failed_step2cs_pathway,
+)
+
+
+def _duplicate_files(ctx: _Context) -> None:
+    """The same bytes filed under two different requirements (translations aside): ``duplicate-file``."""
+    owner: dict[str, tuple[str, Document]] = {}
+    for requirement in ctx.catalog.requirements:
+        if requirement.id == TRANSLATION_REQUIREMENT:
+            continue
+        for doc in ctx.by_requirement.get(requirement.id, ()):
+            reported = False
+            for info in doc.files:
+                first = owner.setdefault(info.sha256, (requirement.id, doc))
+                if first[0] == requirement.id or reported:
+                    continue
+                reported = True
+                other = ctx.catalog[first[0]]
+                ctx.add(
+                    ctx.catalog.severity("duplicate-file"),
+                    "duplicate-file",
+                    requirement.id,
+                    doc,
+                    f"The file “{info.name}” of your {ctx.label(requirement, doc)} is the same file as your "
+                    f"{ctx.label(other, first[1])}: one file cannot be two documents.",
+                    f"Replace the file of your {ctx.label(requirement, doc)} with the right document.",
+                )
 
 
 # -- checks on a document's data -------------------------------------------------------------------------
@@ -295,11 +531,11 @@ def _needs(ctx: _Context, requirement: Requirement, doc: Document) -> None:
     if not requirement.needs:
         return
     label = ctx.translation_label(doc) if doc.is_translation else ctx.label(requirement, doc)
-    severity = requirement.severity("needs")
     for field_name in requirement.needs:
         value = getattr(doc, field_name)
         if value is not None and (not isinstance(value, str) or value.strip()):
             continue
+        severity = requirement.severity("warn_needs" if field_name in requirement.warn_needs else "needs")
         if field_name == "issued":
             ctx.add(
                 severity,
@@ -400,6 +636,25 @@ def _test_window(ctx: _Context, requirement: Requirement, doc: Document) -> None
     )
 
 
+def _form_invalidated(ctx: _Context, requirement: Requirement, doc: Document) -> None:
+    """IDFORM_INVALIDATED_BY_NAME_CHANGE [C-old]: a name change after the form was made invalidates it."""
+    changed = ctx.profile.name_change_date
+    if not requirement.invalidated_by_name_change or changed is None or doc.issued is None:
+        return
+    if changed <= doc.issued:
+        return
+    label = ctx.label(requirement, doc)
+    ctx.add(
+        requirement.severity("invalidated_by_name_change"),
+        "form-invalidated",
+        requirement.id,
+        doc,
+        f"Your {label} was created on {format_date(doc.issued)}, before your name of record changed on "
+        f"{format_date(changed)}. A change of the name of record invalidates the identity form.",
+        f"Complete a new {requirement.noun} under your new name of record and add it.",
+    )
+
+
 def _future_date(ctx: _Context, requirement: Requirement, doc: Document) -> None:
     if doc.issued is None or doc.issued <= ctx.as_of:
         return
@@ -450,7 +705,13 @@ def _age(ctx: _Context, requirement: Requirement, doc: Document) -> None:
     replace = f"Replace your {label} with a new one." + (
         f" {requirement.how_to_add}" if requirement.how_to_add else ""
     )
-    if requirement.max_age_days is not None and (ctx.as_of - doc.issued).days > requirement.max_age_days:
+    status = requirement.field_value(doc, "status") if requirement.field("status") else None
+    past_window = status is not None and status != "created"  # IDFORM_AGE: only until ECFMG has received it
+    if (
+        requirement.max_age_days is not None
+        and not past_window
+        and (ctx.as_of - doc.issued).days > requirement.max_age_days
+    ):
         ctx.add(
             requirement.severity("max_age_days"),
             "too-old",
@@ -543,6 +804,17 @@ def _translation_pair(ctx: _Context, requirement: Requirement, doc: Document) ->
     if translation is None or not doc.needs_translation or ctx.translations.get(doc.id):
         return
     label = ctx.label(requirement, doc)
+    if requirement.school_sends and requirement.field_value(doc, "sent_by") != "applicant":
+        ctx.add(
+            ctx.catalog.severity("school-sent"),
+            "translation-missing",
+            requirement.id,
+            doc,
+            f"Your {label} is in {language_name(doc.language or '')}. Your school sends it to ECFMG; if it comes "
+            "without an acceptable English translation, ECFMG has it translated and charges your account.",
+            f"Ask your school whether it sends an English translation with your {label}, to avoid the fee.",
+        )
+        return
     status = doc.manual_translation_status
     noted = {
         "ordered": " You noted that the translation is ordered.",
@@ -595,7 +867,9 @@ def _translation(ctx: _Context, requirement: Requirement, doc: Document) -> None
         )
     elif requirement.translator_not_applicant and doc.translator and ctx.record_key:
         same = compare_names(ctx.record, doc.translator, record_family=ctx.profile.family_name)
-        if same.likely_same_person:
+        if same.likely_same_person or translator_is_applicant(
+            ctx.profile.given_names, ctx.profile.family_name, doc.translator
+        ):
             ctx.add(
                 requirement.severity("translator_not_applicant"),
                 "translation-incomplete",
@@ -643,6 +917,7 @@ _DOCUMENT_CHECKS: tuple[Callable[[_Context, Requirement, Document], None], ...] 
     _needs,
     _required_fields,
     _test_window,
+    _form_invalidated,
     _future_date,
     _expiry,
     _age,
@@ -708,6 +983,19 @@ def _file_rules(ctx: _Context, requirement: Requirement, doc: Document) -> None:
                 f"Rename the file of your {label} without the characters {chars}.",
             )
             break
+    if requirement.no_digital_signature:
+        signed = next((f for f in doc.files if f.signed), None)
+        if signed is not None:
+            ctx.add(
+                requirement.severity("no_digital_signature"),
+                "signed-pdf",
+                requirement.id,
+                doc,
+                f"Your {label} (“{signed.name}”) carries a digital signature or a signature field; the upload "
+                "refuses such PDFs.",
+                f"Ask the writer for a copy of your {label} without a digital signature (a scanned or printed "
+                "signature is fine), saved as a plain PDF.",
+            )
     _page_size(ctx, requirement, doc, label)
     _pixel_size(ctx, requirement, doc, label)
 
@@ -830,7 +1118,10 @@ def requirement_states(
     errors: dict[str, int] = {}
     warnings: dict[str, int] = {}
     untranslated = False
+    missing: set[str] = set()
     for finding in result.findings:
+        if finding.code == "missing" and finding.severity != "info":
+            missing.add(finding.requirement)
         if finding.severity == "error":
             errors[finding.requirement] = errors.get(finding.requirement, 0) + 1
         elif finding.severity == "warning":
@@ -840,13 +1131,18 @@ def requirement_states(
     states: dict[str, RequirementState] = {}
     for requirement in catalog.requirements:
         count = len(ctx.by_requirement.get(requirement.id, ()))
-        needed = ctx.needed(requirement)
+        # the school sends this credential itself: a copy here helps (ERAS) but is not a required item
+        needed = ctx.needed(requirement) and not (requirement.school_sends and count == 0)
         error_count = errors.get(requirement.id, 0)
         state: StateName
         if requirement.id == TRANSLATION_REQUIREMENT and untranslated:
             state = "missing"
         elif count == 0:
-            state = "missing" if needed else ("optional" if requirement.required is False else "not-needed")
+            state = "missing" if needed else (
+                "optional" if requirement.required is False or requirement.school_sends else "not-needed"
+            )
+        elif requirement.id in missing:
+            state = "missing"  # only failed attempts or superseded documents are filed
         elif error_count:
             state = "problems"
         else:

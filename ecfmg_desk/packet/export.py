@@ -11,6 +11,7 @@ from pathlib import Path
 from ecfmg_desk import __version__
 from ecfmg_desk.core.catalog import Catalog
 from ecfmg_desk.core.model import TRANSLATION_REQUIREMENT, Document, translation_status, translations_of
+from ecfmg_desk.core.rules import superseded_documents
 from ecfmg_desk.errors import UsageError
 from ecfmg_desk.packet.assemble import Paper, Section, assemble_packet, ensure_exportable
 from ecfmg_desk.packet.bundle import write_bundle
@@ -30,14 +31,16 @@ class ExportSummary:
 
 
 def sections_for(catalog: Catalog, documents: list[Document]) -> list[Section]:
-    """Requirements in catalog order; in each, every original followed by its translations."""
+    """Requirements in catalog order; in each, every original followed by its translations. A superseded
+    document (an old passport kept beside the current one) stays out of the packet."""
+    superseded = superseded_documents(catalog, documents)
     sections = []
     for requirement in catalog.requirements:
         if requirement.id == TRANSLATION_REQUIREMENT:
             continue
         ordered: list[Document] = []
         for doc in documents:
-            if doc.requirement == requirement.id and not doc.is_translation:
+            if doc.requirement == requirement.id and not doc.is_translation and doc.id not in superseded:
                 ordered.append(doc)
                 ordered.extend(translations_of(doc, documents))
         if ordered:

@@ -156,6 +156,11 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE files ADD COLUMN sha256_enc BLOB;
     """,
+    # 7: whether an imported PDF carries a digital signature or a signature field (the LoR Portal refuses both);
+    #    NULL (files imported before this) is unsigned; NULL keeps the row's authenticator
+    """
+    ALTER TABLE files ADD COLUMN signed INTEGER;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -142,12 +142,14 @@ def inspect_file(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> InspectedFil
     name = path.name or str(path)
     data = _read(path, name, max_bytes)
     kind = sniff_kind(data, name)
+    signed = False
     if kind == "pdf":
-        pages, thumbnail = _inspect_pdf(data, name)
+        pages, thumbnail, signed = _inspect_pdf(data, name)
     else:
         pages, thumbnail = _inspect_image(data, kind, name)
     info = FileInfo(
-        name=name, sha256=hashlib.sha256(data).hexdigest(), kind=kind, size=len(data), pages=tuple(pages)
+        name=name, sha256=hashlib.sha256(data).hexdigest(), kind=kind, size=len(data), pages=tuple(pages),
+        signed=signed,
     )
     return InspectedFile(data=data, info=info, thumbnail=thumbnail)
 
@@ -532,9 +534,9 @@ def _check_pdf_tail(data: bytes, name: str) -> None:
         raise _damaged(name, "pdf")
 
 
-def _inspect_pdf(data: bytes, name: str) -> tuple[list[Page], bytes]:
+def _inspect_pdf(data: bytes, name: str) -> tuple[list[Page], bytes, bool]:
     _check_pdf_tail(data, name)
-    boxes = _pdf_boxes(data, name)
+    boxes, signed = _pdf_boxes(data, name)
     pages: list[Page] = []
     thumbnail = b""
     with _parsers():
@@ -565,11 +567,65 @@ def _inspect_pdf(data: bytes, name: str) -> tuple[list[Page], bytes]:
     finally:
         with _parsers():
             document.close()
-    return pages, thumbnail
+    return pages, thumbnail, signed
 
 
-def _pdf_boxes(data: bytes, name: str) -> list[_Box]:
-    """Open with pypdf: refuse encrypted, page-less and unreadable files; measure each page's box."""
+_SIGNATURE_SCAN_LIMIT = 2000
+"""Form fields and annotations looked at for a signature (a hostile file cannot make the scan endless)."""
+
+
+def _is_signature(obj: Any) -> bool:
+    """A signature field (``/FT /Sig``) or a signature dictionary (``/Type /Sig`` or ``/ByteRange``)."""
+    try:
+        item = obj.get_object()
+        if not hasattr(item, "get"):
+            return False
+        if item.get("/FT") == "/Sig" or item.get("/Type") in ("/Sig", "/DocTimeStamp") or "/ByteRange" in item:
+            return True
+        value = item.get("/V")
+        if value is not None:
+            value = value.get_object()
+            return hasattr(value, "get") and (value.get("/Type") == "/Sig" or "/ByteRange" in value)
+    except Exception:  # a broken object is not a signature; the file was already measured as readable
+        return False
+    return False
+
+
+def _pdf_signed(reader: PdfReader) -> bool:
+    """Whether a PDF carries a digital signature or a signature field (the AAMC LoR Portal refuses both)."""
+    try:
+        root: Any = reader.trailer["/Root"].get_object()
+        if "/Perms" in root:  # certification (DocMDP) or usage-rights signatures
+            return True
+        seen = 0
+        pending: list[Any] = []
+        form: Any = root.get("/AcroForm")
+        if form is not None:
+            form = form.get_object()
+            if int(form.get("/SigFlags", 0) or 0) & 1:
+                return True
+            pending.extend(form.get("/Fields", []) or [])
+        for page in reader.pages:
+            pending.extend(page.get("/Annots", []) or [])
+            if len(pending) > _SIGNATURE_SCAN_LIMIT:
+                break
+        while pending and seen < _SIGNATURE_SCAN_LIMIT:
+            obj = pending.pop()
+            seen += 1
+            if _is_signature(obj):
+                return True
+            item = obj.get_object()
+            kids = item.get("/Kids") if hasattr(item, "get") else None
+            if kids:
+                pending.extend(list(kids.get_object())[: _SIGNATURE_SCAN_LIMIT])
+    except Exception:
+        return False
+    return False
+
+
+def _pdf_boxes(data: bytes, name: str) -> tuple[list[_Box], bool]:
+    """Open with pypdf: refuse encrypted, page-less and unreadable files; measure each page's box; note whether
+    it carries a digital signature or a signature field."""
     with _parsers():
         try:
             reader = PdfReader(io.BytesIO(data))
@@ -601,11 +657,12 @@ def _pdf_boxes(data: bytes, name: str) -> list[_Box]:
                         f"{_subject(name)} has a page with no size; save or scan the document again."
                     )
                 boxes.append(_Box(width, height, unit, page.rotation % 180 == 90))
+            signed = _pdf_signed(reader)
         except BadInputError:
             raise
         except Exception as exc:
             raise _damaged(name, "pdf") from exc
-    return boxes
+    return boxes, signed
 
 
 def _pdf_page(page: Any, box: _Box, name: str, *, want_thumbnail: bool) -> tuple[Page, bytes | None]:

@@ -81,7 +81,8 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]
 
-_LANGUAGE_RE = re.compile(r"^[a-z]{2,3}$")
+_LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+"""A BCP 47 language tag (``es``, ``en-GB``, ``zh-Hant-TW``): stored as given, compared case-insensitively."""
 DOCUMENT_FIELDS = (
     "issued",
     "expires",
@@ -642,7 +643,8 @@ class Vault:
         marks = ",".join("?" * len(ids))
         files: dict[str, list[tuple[Any, ...]]] = {}
         for row in conn.execute(
-            f"SELECT id, document_id, position, name, sha256_enc, kind, size FROM files WHERE document_id IN ({marks})"
+            f"SELECT id, document_id, position, name, sha256_enc, kind, size, signed FROM files"
+            f" WHERE document_id IN ({marks})"
             " ORDER BY document_id, position",
             ids,
         ):
@@ -689,8 +691,9 @@ class Vault:
                     kind=kind,
                     size=size,
                     pages=tuple(pages.get(fid, ())),
+                    signed=bool(signed),
                 )
-                for fid, _d, position, name, sha, kind, size in files.get(doc_id, [])
+                for fid, _d, position, name, sha, kind, size, signed in files.get(doc_id, [])
             )
             digest = document_digest(infos)
             review = None
@@ -869,8 +872,9 @@ class Vault:
     def _insert_files(self, doc_id: str, stored: Sequence[tuple[InspectedFile, str, str | None]]) -> None:
         for position, (item, blob, thumb) in enumerate(stored):
             cursor = self._conn.execute(
-                "INSERT INTO files(document_id, position, name, sha256, sha256_enc, blob, thumb_blob, kind, size)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO files(document_id, position, name, sha256, sha256_enc, blob, thumb_blob, kind, size,"
+                " signed)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     doc_id,
                     position,
@@ -881,6 +885,7 @@ class Vault:
                     thumb,
                     item.info.kind,
                     item.info.size,
+                    1 if item.info.signed else None,
                 ),
             )
             self._conn.executemany(
@@ -921,9 +926,9 @@ class Vault:
             if name in ("issued", "expires") and value is not None and not isinstance(value, date):
                 raise UsageError(f"{name} must be a date.")
             if name == "language" and value is not None:
-                value = str(value).strip().lower()
+                value = str(value).strip()
                 if not _LANGUAGE_RE.match(value):
-                    raise UsageError(f"Language {value!r} is not a language code such as en, es or fr.")
+                    raise UsageError(f"Language {value!r} is not a language code such as en, es, fr or en-GB.")
             if name == "translator_kind" and value is not None and value not in (*TRANSLATOR_KINDS, "self"):
                 raise UsageError(f"Translator kind must be one of: {', '.join(TRANSLATOR_KINDS)}.")
             if name == "translation_status" and value is not None and value not in MANUAL_TRANSLATION_STATUSES:

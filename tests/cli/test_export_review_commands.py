@@ -20,7 +20,7 @@ def test_export_is_refused_while_validation_has_errors(cli: Cli, tmp_path: Path)
     out, bundle = tmp_path / "packet.pdf", tmp_path / "packet.ecfmgpkt"
     result = cli("export", "--out", out, "--bundle", bundle, "--as-of", AS_OF)
     assert result.code == 1
-    assert result.err.startswith("error: ") and "3 problems" in result.err
+    assert result.err.startswith("error: ") and "2 problems" in result.err
     assert not out.exists() and not bundle.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["vault"]  # no temp file left either
 

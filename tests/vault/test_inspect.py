@@ -483,3 +483,15 @@ def test_concurrent_inspection_gives_the_same_answers(tmp_path: Path) -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         assert [r.info for r in pool.map(inspect_file, paths)] == expected
     assert warnings.filters == filters_before
+
+
+@pytest.mark.rule("LOR_PDF")
+@pytest.mark.parametrize("how", ["field", "signature", "certified"])
+def test_a_signature_field_or_digital_signature_is_recorded(tmp_path: Path, how: str) -> None:
+    from tests.samples import make_scan_pdf, make_signed_pdf, make_text_pdf
+
+    signed = inspect_file(make_signed_pdf(tmp_path / "letter.pdf", how=how))
+    assert signed.info.signed and signed.info.kind == "pdf" and len(signed.info.pages) == 1
+    plain = inspect_file(make_text_pdf(tmp_path / "plain.pdf", pages=2))
+    assert not plain.info.signed
+    assert not inspect_file(make_scan_pdf(tmp_path / "scan.pdf", pages=1, dpi=150)).info.signed

@@ -196,10 +196,10 @@ def test_edit_remove_and_undo(vault_dir: Path, tmp_path: Path) -> None:
     with Vault.open(vault_dir, create=True) as vault:
         doc = vault.add_document("medical-diploma", [make_jpeg(tmp_path / "d.jpg", size_px=(700, 900))],
                                  language="ES").document
-        assert doc.language == "es"
+        assert doc.language == "ES" and doc.needs_translation  # stored as given, compared case-insensitively
         edited = vault.edit_document(doc.id, {"issued": date(2022, 7, 15), "name_on_document": "M. J. Garcia"})
         assert edited.issued == date(2022, 7, 15)
-        assert edited.language == "es"  # untouched fields are kept
+        assert edited.language == "ES"  # untouched fields are kept
         cleared = vault.edit_document(doc.id, {"issued": None})
         assert cleared.issued is None
         vault.remove_document(doc.id)
@@ -216,6 +216,10 @@ def test_bad_metadata_is_refused(vault_dir: Path, tmp_path: Path) -> None:
         doc = vault.add_document("photo", [make_jpeg(tmp_path / "p.jpg", size_px=(300, 400))]).document
         with pytest.raises(UsageError, match="language code"):
             vault.edit_document(doc.id, {"language": "Spanish!"})
+        with pytest.raises(UsageError, match="language code"):
+            vault.edit_document(doc.id, {"language": "en-"})
+        assert vault.edit_document(doc.id, {"language": "en-GB"}).language == "en-GB"  # a region tag is English
+        assert not vault.document(doc.id).needs_translation
         with pytest.raises(UsageError, match="Translator kind"):
             vault.edit_document(doc.id, {"translator_kind": "friend"})
         with pytest.raises(UsageError, match="ordered or received"):
