@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck layers pytest screenshots bench package package-check clean
+.PHONY: run test lint typecheck layers rules-doc pytest screenshots bench package package-check clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,13 +15,16 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/ecfmg-desk gui
 
-test: $(STAMP) lint typecheck layers pytest
+test: $(STAMP) lint typecheck layers rules-doc pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+rules-doc: $(STAMP)
+	$(BIN)/python scripts/rules_doc.py --check
 
 layers: $(STAMP)
 	$(BIN)/lint-imports

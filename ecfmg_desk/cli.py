@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from ecfmg_desk import __version__, cli_clinical, cli_keys, cli_plan, cli_vault_keys
+from ecfmg_desk import __version__, cli_clinical, cli_confirm, cli_keys, cli_plan, cli_vault_keys
 from ecfmg_desk.core.model import (
     MANUAL_TRANSLATION_STATUSES,
     TRANSLATION_REQUIREMENT,
@@ -173,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_keys.add_commands(command)
     cli_vault_keys.add_commands(command)
     cli_plan.add_parser(command)
+    cli_confirm.add_commands(command)
     return parser
 
 
@@ -426,7 +427,11 @@ def cmd_validate(ctx: Context) -> int:
             where = f" [{f.document}]" if f.document else ""
             ctx.print(f"{f.severity:<7} {f.code:<22} {f.requirement}{where}: {f.message}")
             ctx.print(f"        fix: {f.fix}")
-        ctx.print("Ready to export." if result.ready else f"Not ready: {len(result.errors)} problem(s) to fix.")
+        open_questions = sum(1 for f in result.findings if f.code == "unconfirmed")
+        remain = (f" {open_questions} question(s) still to answer: `ecfmg-desk confirm --list`."
+                  if open_questions else "")
+        ctx.print(("Ready to export." if result.ready else f"Not ready: {len(result.errors)} problem(s) to fix.")
+                  + remain)
     return 0 if result.ready else 1
 
 
@@ -627,6 +632,7 @@ COMMANDS: dict[str, Callable[[Context], int]] = {
     **cli_keys.COMMANDS,
     **cli_vault_keys.COMMANDS,
     "plan": cli_plan.cmd_plan,
+    **cli_confirm.COMMANDS,
 }
 
 

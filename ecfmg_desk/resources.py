@@ -5,6 +5,7 @@ No other module builds a path to a resource; everything goes through :func:`reso
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sys
 import tomllib
@@ -73,7 +74,9 @@ def load_catalog(cycle: int) -> Catalog:
     if not isinstance(base_name, str) or "/" in base_name or "\\" in base_name:
         return parse_catalog(text, path.name)
     base_path = resource_path("requirements", base_name)
-    return parse_catalog(text, path.name, base=_read(base_path), base_name=base_path.name)
+    catalog = parse_catalog(text, path.name, base=_read(base_path), base_name=base_path.name)
+    cycles = available_cycles()
+    return dataclasses.replace(catalog, newest=bool(cycles) and catalog.cycle == max(cycles))
 
 
 def catalog_for(match_year: int | None, as_of: date) -> Catalog:

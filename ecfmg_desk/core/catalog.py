@@ -107,8 +107,19 @@ _TOP_KEYS = frozenset(
         "dates",
         "parameters",
         "findings",
+        "confirmations",
+        "rules_index",
     }
 )
+_INDEX_KEYS = frozenset(
+    {"requirement", "keys", "findings", "confirmation", "parameters", "dates", "how", "why", "confidence", "source"}
+)
+_CONFIRMATION_KEYS = frozenset(
+    {"id", "question", "requirement", "applies_to", "when", "if_no", "confidence", "source", "rules", "warn_only"}
+)
+CONFIRMATION_WHEN: tuple[str, ...] = ("always", "self-translation")
+"""When a per-document question is asked: of every document it applies to, or only of a translation whose
+translator's name reads like the applicant's (``translator-not-applicant``)."""
 _VALUE_KEYS = frozenset({"title", "value", "confidence", "source", "note"})
 _FINDING_KEYS = frozenset({"severity", "rules", "note"})
 _FIELD_KEYS = frozenset(
@@ -200,6 +211,57 @@ class FindingRule:
     severity: Severity
     rules: tuple[str, ...]
     note: str = ""
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """A [C] rule the app cannot see in a file, asked once as a yes/no question (DESIGN.md section 6).
+
+    ``applies_to`` empty: one question for the applicant (filed under ``requirement``); else one question per
+    document of those requirements. ``if_no`` says what follows from a "no"; a "no" blocks only when the rule is
+    confirmed ([C]/[C-old]) and not ``warn_only``.
+    """
+
+    id: str
+    question: str
+    requirement: str
+    applies_to: tuple[str, ...]
+    when: str
+    if_no: str
+    confidence: Confidence
+    source: str
+    rules: tuple[str, ...]
+    warn_only: bool = False
+
+    @property
+    def per_document(self) -> bool:
+        return bool(self.applies_to)
+
+    @property
+    def severity_if_no(self) -> Severity:
+        return "error" if self.confidence in BLOCKING_CONFIDENCE and not self.warn_only else "warning"
+
+
+@dataclass(frozen=True)
+class RuleEntry:
+    """Where one RULES.md rule lives in the catalog (``docs/rules.md`` is generated from these), or ``why``
+    it is not implemented."""
+
+    id: str
+    requirement: str | None = None
+    keys: tuple[str, ...] = ()
+    findings: tuple[str, ...] = ()
+    confirmation: str | None = None
+    parameters: tuple[str, ...] = ()
+    dates: tuple[str, ...] = ()
+    how: str = ""
+    why: str = ""
+    confidence: Confidence | None = None
+    source: str = ""
+
+    @property
+    def implemented(self) -> bool:
+        return not self.why
 
 
 @dataclass(frozen=True)
@@ -471,6 +533,10 @@ class Catalog:
     dates: Mapping[str, CycleDate] = field(default_factory=lambda: MappingProxyType({}))
     parameters: Mapping[str, Parameter] = field(default_factory=lambda: MappingProxyType({}))
     findings: Mapping[str, FindingRule] = field(default_factory=lambda: MappingProxyType({}))
+    confirmations: tuple[Confirmation, ...] = ()
+    rules_index: Mapping[str, RuleEntry] = field(default_factory=lambda: MappingProxyType({}))
+    newest: bool = False
+    """The latest cycle this build has: a Match year beyond it falls back to it (and a warning says so)."""
     _by_id: Mapping[str, Requirement] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -638,6 +704,12 @@ class _Parser:
             dates=MappingProxyType(self.dates(data.get("dates"))),
             parameters=MappingProxyType(self.parameters(data.get("parameters", {}))),
             findings=MappingProxyType(findings),
+            confirmations=(confirmations := self.confirmations(
+                data.get("confirmations", []), {r.id for r in requirements})),
+            rules_index=MappingProxyType(self.rules_index(
+                data.get("rules_index", {}), requirements, findings, confirmations,
+                set(cast("dict[str, object]", data.get("parameters", {}))),
+            )),
         )
 
     # -- pieces -------------------------------------------------------------------------------------------
@@ -690,6 +762,100 @@ class _Parser:
         note = self.text(item, "note", where) if "note" in item else ""
         title, source = self.text(item, "title", where), self.text(item, "source", where)
         return title, value, cast(Confidence, confidence), source, note
+
+    def confirmations(self, raw: object, requirement_ids: set[str]) -> tuple[Confirmation, ...]:
+        if not isinstance(raw, list):
+            raise self.fail("confirmations", "expected [[confirmations]] tables")
+        result: list[Confirmation] = []
+        for index, item in enumerate(raw):
+            key = f"confirmations[{index}]"
+            if not isinstance(item, dict):
+                raise self.fail(key, "expected a table")
+            self.no_unknown_keys(item, _CONFIRMATION_KEYS, key)
+            cid = self.identifier(item, key)
+            if any(c.id == cid for c in result):
+                raise self.fail(f"{key}.id", f"duplicate confirmation id {cid!r}")
+            requirement = self.text(item, "requirement", key)
+            known = tuple(sorted(requirement_ids | {"translation"}))
+            if requirement not in known:
+                raise self.fail(f"{key}.requirement", f"unknown requirement {requirement!r}")
+            applies_to = self.string_list(item, "applies_to", key, allowed=known)
+            when = item.get("when", "always")
+            if when not in CONFIRMATION_WHEN:
+                raise self.fail(f"{key}.when", f"expected one of {', '.join(CONFIRMATION_WHEN)}")
+            confidence = item.get("confidence")
+            if confidence not in CONFIDENCE_MARKS or confidence == "[?]":
+                raise self.fail(f"{key}.confidence", "expected the rule's confidence mark ([C], [C-old], [T], [M])")
+            warn_only = item.get("warn_only", False)
+            if not isinstance(warn_only, bool):
+                raise self.fail(f"{key}.warn_only", "expected true or false")
+            result.append(
+                Confirmation(
+                    id=cid,
+                    question=self.text(item, "question", key),
+                    requirement=requirement,
+                    applies_to=applies_to,
+                    when=cast(str, when),
+                    if_no=self.text(item, "if_no", key),
+                    confidence=cast(Confidence, confidence),
+                    source=self.text(item, "source", key),
+                    rules=self.rule_ids(item, key),
+                    warn_only=warn_only,
+                )
+            )
+        return tuple(result)
+
+    def rules_index(
+        self,
+        raw: object,
+        requirements: list[Requirement],
+        findings: Mapping[str, FindingRule],
+        confirmations: tuple[Confirmation, ...],
+        parameters: set[str],
+    ) -> dict[str, RuleEntry]:
+        if not isinstance(raw, dict):
+            raise self.fail("rules_index", "expected [rules_index.<RULE_ID>] tables")
+        by_id = {r.id: r for r in requirements}
+        out: dict[str, RuleEntry] = {}
+        for rule_id, item in raw.items():
+            key = f"rules_index.{rule_id}"
+            if not _RULE_ID.fullmatch(rule_id) or not isinstance(item, dict):
+                raise self.fail(key, "expected a RULES.md id (UPPER_CASE) with a table")
+            self.no_unknown_keys(item, _INDEX_KEYS, key)
+            requirement = item.get("requirement")
+            if requirement is not None and requirement not in by_id:
+                raise self.fail(f"{key}.requirement", f"unknown requirement {requirement!r}")
+            keys = self.string_list(item, "keys", key, allowed=tuple(
+                by_id[requirement].confidences) if isinstance(requirement, str) else ())
+            codes = self.string_list(item, "findings", key, allowed=tuple(findings))
+            confirmation = item.get("confirmation")
+            if confirmation is not None and confirmation not in {c.id for c in confirmations}:
+                raise self.fail(f"{key}.confirmation", f"unknown confirmation {confirmation!r}")
+            params = self.string_list(item, "parameters", key, allowed=tuple(sorted(parameters)))
+            dates = self.string_list(item, "dates", key, allowed=CYCLE_DATE_KEYS)
+            confidence = item.get("confidence")
+            if confidence is not None and confidence not in CONFIDENCE_MARKS:
+                raise self.fail(f"{key}.confidence", f"expected one of {', '.join(CONFIDENCE_MARKS)}")
+            entry = RuleEntry(
+                id=rule_id,
+                requirement=cast("str | None", requirement),
+                keys=keys,
+                findings=codes,
+                confirmation=cast("str | None", confirmation),
+                parameters=params,
+                dates=dates,
+                how=self.text(item, "how", key) if "how" in item else "",
+                why=self.text(item, "why", key) if "why" in item else "",
+                confidence=cast("Confidence | None", confidence),
+                source=self.text(item, "source", key) if "source" in item else "",
+            )
+            where = (entry.keys, entry.findings, entry.confirmation, entry.parameters, entry.dates, entry.how)
+            if entry.why and any(where):
+                raise self.fail(key, "a rule with why (not implemented) names no catalog entry")
+            if not entry.why and not any(where):
+                raise self.fail(key, "name where the rule is implemented, or why it is not")
+            out[rule_id] = entry
+        return out
 
     def findings(self, raw: object) -> dict[str, FindingRule]:
         if not isinstance(raw, dict) or not raw:

@@ -13,10 +13,10 @@ from __future__ import annotations
 import calendar
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
-from ecfmg_desk.core.catalog import BLOCKING_CONFIDENCE, Catalog, Requirement
+from ecfmg_desk.core.catalog import BLOCKING_CONFIDENCE, Catalog, Confirmation, Requirement, ahead_match_year
 from ecfmg_desk.core.exams import (
     OET_REQUIREMENT,
     REQUIRED_STEPS,
@@ -110,6 +110,35 @@ def _inches(points: float) -> str:
     return f"{round(points / _POINTS_PER_INCH, 1):g}"
 
 
+Answers = Mapping[tuple[str, str], bool]
+"""Confirmation answers: (confirmation id, document id or "" for the applicant) -> yes/no."""
+
+
+@dataclass(frozen=True)
+class Question:
+    """One confirmation to ask (``document`` None: about the applicant), with its answer so far."""
+
+    confirmation: Confirmation
+    document: str | None
+    answer: bool | None
+
+    @property
+    def id(self) -> str:
+        return self.confirmation.id
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.confirmation.id,
+            "document": self.document,
+            "requirement": self.confirmation.requirement,
+            "question": self.confirmation.question,
+            "answer": None if self.answer is None else ("yes" if self.answer else "no"),
+            "if_no": self.confirmation.if_no,
+            "confidence": self.confirmation.confidence,
+            "source": self.confirmation.source,
+        }
+
+
 @dataclass(frozen=True)
 class RequirementState:
     """Where one requirement stands for this applicant; ``required`` is the evaluated condition."""
@@ -126,9 +155,19 @@ class _Context:
     """Everything the checks look up, indexed once per call (validation runs on every edit)."""
 
     def __init__(
-        self, catalog: Catalog, profile: Profile, documents: Iterable[Document], as_of: date
+        self,
+        catalog: Catalog,
+        profile: Profile,
+        documents: Iterable[Document],
+        as_of: date,
+        answers: Answers | None = None,
+        entered: Mapping[str, date] | None = None,
     ) -> None:
         self.catalog = catalog
+        self.asks = answers is not None
+        """Confirmations are asked only by a caller that stores answers (the vault); pure checks skip them."""
+        self.answers: Answers = answers or {}
+        self.entered: Mapping[str, date] = entered or {}
         self.profile = profile
         self.documents = tuple(documents)
         self.as_of = as_of
@@ -190,6 +229,41 @@ class _Context:
         name = f" “{doc.files[0].name}”" if doc.files else ""
         return f"English translation{name}"
 
+    def cycle_date(self, key: str) -> date | None:
+        """A cycle date: the catalog's, else the one the applicant entered for a date not announced yet."""
+        known = self.catalog.date(key)
+        return known if known is not None else self.entered.get(key)
+
+    def self_translated(self, doc: Document) -> bool:
+        """The translator's name reads like the applicant's (TRANSLATOR_NOT_APPLICANT)."""
+        if not doc.translator or not self.record_key:
+            return False
+        same = compare_names(self.record, doc.translator, record_family=self.profile.family_name)
+        return same.likely_same_person or translator_is_applicant(
+            self.profile.given_names, self.profile.family_name, doc.translator
+        )
+
+    def questions(self) -> list[Question]:
+        """Every confirmation that applies to this packet, with the answer given so far."""
+        out: list[Question] = []
+        for confirmation in self.catalog.confirmations:
+            if not confirmation.per_document:
+                if self.needed_id(confirmation.requirement):
+                    out.append(Question(confirmation, None, self.answers.get((confirmation.id, ""))))
+                continue
+            for requirement_id in confirmation.applies_to:
+                for doc in self.by_requirement.get(requirement_id, ()):
+                    if doc.id in self.superseded:
+                        continue
+                    if confirmation.when == "self-translation" and not self.self_translated(doc):
+                        continue
+                    out.append(Question(confirmation, doc.id, self.answers.get((confirmation.id, doc.id))))
+        return out
+
+    def needed_id(self, requirement_id: str) -> bool:
+        requirement = self.catalog.get(requirement_id)
+        return requirement is not None and self.needed(requirement)
+
     def add(
         self, severity: Severity, code: str, requirement: str, doc: Document | None, message: str, fix: str
     ) -> None:
@@ -250,12 +324,16 @@ def validate(
     as_of: date,
     *,
     unreadable: frozenset[str] = frozenset(),
+    answers: Answers | None = None,
+    entered: Mapping[str, date] | None = None,
 ) -> ValidationResult:
     """Check the packet against the catalog as of ``as_of``.
 
     ``unreadable`` names the documents whose stored files could not be read; their file checks are skipped.
+    ``answers`` are the applicant's confirmations; ``entered`` the dates they entered for the plan (a cycle
+    date not announced yet, ``exam:<requirement>`` for a scheduled exam).
     """
-    ctx = _Context(catalog, profile, documents, as_of)
+    ctx = _Context(catalog, profile, documents, as_of, answers, entered)
     first_named = next((r for r in catalog.requirements if r.name_match), None)
     for requirement in catalog.requirements:
         docs = ctx.by_requirement.get(requirement.id, ())
@@ -298,6 +376,10 @@ def validate(
                     check(ctx, requirement, doc)
             _advisor_changes(ctx, requirement, doc)
     _duplicate_files(ctx)
+    _name_change_lead_time(ctx)
+    if ctx.asks:
+        _confirmations(ctx)
+    _cycle_checks(ctx)
     for requirement_id, docs in ctx.by_requirement.items():
         if requirement_id in catalog:
             continue
@@ -499,6 +581,163 @@ _REQUIREMENT_CHECKS: tuple[Callable[[_Context, Requirement, Iterable[Document]],
 )
 
 
+def business_days_between(start: date, end: date) -> int:
+    """Monday-to-Friday days after ``start`` up to and including ``end`` (0 when ``end`` is not later)."""
+    days, day = 0, start
+    while day < end:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            days += 1
+    return days
+
+
+def _name_change_lead_time(ctx: _Context) -> None:
+    """NAME_CHANGE_LEAD_TIME [C]: a pending name change must be processed at least 7 business days before a
+    scheduled exam (the exam date the applicant entered for the plan, ``exam:<requirement>``)."""
+    lead = ctx.catalog.parameter("name_change_business_days")
+    if not isinstance(lead, int) or not ctx.holds("passport_name_differs"):
+        return
+    for key, when in sorted(ctx.entered.items()):
+        requirement = ctx.catalog.get(key.removeprefix("exam:")) if key.startswith("exam:") else None
+        if requirement is None or when < ctx.as_of or business_days_between(ctx.as_of, when) >= lead:
+            continue
+        ctx.add(
+            ctx.catalog.severity("name-change-lead-time"),
+            "name-change-lead-time",
+            NAME_CHANGE if NAME_CHANGE in ctx.catalog else requirement.id,
+            None,
+            f"Your {requirement.title.removesuffix(' result')} is on {format_date(when)}, less than {lead} business "
+            "days away, and your name change is not processed: without it you cannot test on that day.",
+            f"Move the appointment to at least {lead} business days after your name change is processed, with "
+            "ECFMG and with FSMB.",
+        )
+
+
+_EXAM_REQUIREMENTS = ("usmle-step1", "usmle-step2ck", "usmle-step2cs", "oet-medicine", "pathway-evidence")
+_PATHWAY_REQUIREMENTS = ("oet-medicine", "pathway-evidence")
+
+
+def _cycle_checks(ctx: _Context) -> None:
+    """The cycle's dates and parameters: PATHWAY_DEADLINE and NRMP_ROL (``deadline``, a warning that never
+    blocks: a packet past one Match serves the next), PATHWAY_EXPIRY, P345_GRAD_DATE, P1_LICENSE_WINDOW, and a
+    note when no catalog exists for the Match the applicant aims at."""
+    catalog = ctx.catalog
+    erring = {f.requirement for f in ctx.findings if f.severity == "error"}
+    warn_days = catalog.parameter("deadline_warn_days")
+    soon = warn_days if isinstance(warn_days, int) else 30
+    pathway = catalog.get("pathway-evidence")
+    for key, requirements, filed in (
+        ("pathways_close", _PATHWAY_REQUIREMENTS, "pathway-evidence"),
+        ("rol_deadline", _EXAM_REQUIREMENTS, "usmle-step2ck"),
+    ):
+        when = ctx.cycle_date(key)
+        open_items = [r for r in requirements if r in erring and ctx.needed_id(r)]
+        if when is None or not open_items or filed not in catalog or (when - ctx.as_of).days > soon:
+            continue
+        title = catalog.dates[key].title if key in catalog.dates else key
+        passed = when < ctx.as_of
+        ctx.add(
+            catalog.severity("deadline"),
+            "deadline",
+            filed,
+            None,
+            f"{title}: {format_date(when)}{' has passed' if passed else ''}, and your exam and clinical skills "
+            "items are not ready yet."
+            + (" ECFMG must confirm them by the rank order list deadline, or you are withdrawn from the Match."
+               if key == "rol_deadline" else ""),
+            "Fix the problems of your exam and Pathway items first." if not passed else
+            "Fix the problems and plan for the next cycle's dates.",
+        )
+    target = ctx.profile.match_year or ahead_match_year(ctx.as_of)
+    if catalog.newest and target > catalog.cycle:
+        ctx.add(
+            catalog.severity("no-catalog"),
+            "no-catalog",
+            catalog.requirements[0].id,
+            None,
+            f"This app has no rules for the {target} Match yet; the {catalog.cycle} rules are used instead.",
+            "Update ECFMG Desk when a newer version is available, and check ECFMG's current Information Booklet.",
+        )
+
+    if pathway is None:
+        return
+    start = ctx.cycle_date("residency_start")
+    for doc in ctx.by_requirement.get(pathway.id, ()):
+        label = ctx.label(pathway, doc)
+        if doc.expires is not None and (doc.expires < ctx.as_of or (start is not None and doc.expires < start)):
+            gone = doc.expires < ctx.as_of
+            ctx.add(
+                catalog.severity("revalidation"),
+                "revalidation",
+                pathway.id,
+                doc,
+                f"Your {label} {'expired' if gone else 'expires'} on {format_date(doc.expires)}"
+                + ("" if gone else f", before residency starts on {format_date(start)}") + ".",  # type: ignore[arg-type]
+                "Apply for Pathways Revalidation, offered with each season's Pathways.",
+            )
+        number = pathway.field_value(doc, "pathway")
+        for key, applies, value, what in (
+            ("p345_min_grad_date", number in (3, 4, 5), ctx.profile.graduation_date, "graduated"),
+            ("p1_license_from", number == 1, doc.expires, "licence valid until"),
+        ):
+            parameter = catalog.parameters.get(key)
+            floor = parameter.value if parameter is not None else None
+            if not applies or not isinstance(floor, date) or value is None or value >= floor:
+                continue
+            assert parameter is not None
+            ctx.add(
+                "error" if parameter.confidence in BLOCKING_CONFIDENCE else "warning",
+                "out-of-window",
+                pathway.id,
+                doc,
+                f"Pathway {number} for the {catalog.cycle} Match needs {parameter.title.split(': ', 1)[-1]} "
+                f"{format_date(floor)}; you {what} {format_date(value)}.",
+                f"Check the Pathway {number} rules ({parameter.source}) or choose another Pathway.",
+            )
+def confirmation_questions(
+    catalog: Catalog, profile: Profile, documents: Iterable[Document], answers: Answers | None = None
+) -> list[Question]:
+    """The questions the app asks for rules it cannot see in a file (``confirm --list``, the checklist)."""
+    return _Context(catalog, profile, documents, date.min, answers).questions()
+
+
+def _confirmations(ctx: _Context) -> None:
+    """Unanswered: ``unconfirmed`` (a warning naming the question); answered no: ``answered-no``, an error for
+    a confirmed rule, saying what follows. ``translator-not-applicant`` only unlocks a self-translation."""
+    for question in ctx.questions():
+        confirmation = question.confirmation
+        if confirmation.when == "self-translation":
+            continue  # answered by the translation check itself
+        doc = ctx.by_id.get(question.document or "")
+        requirement = ctx.catalog.get(confirmation.requirement)
+        about = ""
+        if doc is not None:
+            req = ctx.catalog.get(ctx.requirement_of(doc))
+            if req is not None:
+                about = (ctx.translation_label(doc) if doc.is_translation else ctx.label(req, doc))
+        filed = ctx.requirement_of(doc) if doc is not None else confirmation.requirement
+        if question.answer is None:
+            where = f" (your {about})" if about else ""
+            ctx.add(
+                ctx.catalog.severity("unconfirmed"),
+                "unconfirmed",
+                filed,
+                doc,
+                f"Still to answer{where}: {confirmation.question}",
+                "Answer the question with yes or no; the app cannot see this in your files.",
+            )
+        elif question.answer is False:
+            where = f"For your {about}, you answered no" if about else "You answered no"
+            ctx.add(
+                confirmation.severity_if_no,
+                "answered-no",
+                filed,
+                doc,
+                f"{where}: {confirmation.question} {confirmation.if_no}",
+                confirmation.if_no if requirement is None else f"{confirmation.if_no} Then answer again.",
+            )
+
+
 def _duplicate_files(ctx: _Context) -> None:
     """The same bytes filed under two different requirements (translations aside): ``duplicate-file``."""
     owner: dict[str, tuple[str, Document]] = {}
@@ -685,6 +924,22 @@ def _expiry(ctx: _Context, requirement: Requirement, doc: Document) -> None:
         )
         return
     months = requirement.warn_valid_for_months
+    start = ctx.cycle_date("residency_start")
+    if (
+        months is not None
+        and start is not None
+        and add_months(ctx.as_of, months) <= doc.expires < start
+    ):  # PASSPORT_VALID_AT_EVENTS: valid through the start of residency in the applicant's cycle
+        ctx.add(
+            requirement.severity("warn_valid_for_months"),
+            "expired",
+            requirement.id,
+            doc,
+            f"Your {label} expires on {format_date(doc.expires)}, before residency starts on "
+            f"{format_date(start)} for the {ctx.catalog.cycle} Match.",
+            f"Plan to renew your {label} before then: ECFMG needs it current and unexpired whenever it is used.",
+        )
+        return
     if months is not None and ctx.as_of <= doc.expires < add_months(ctx.as_of, months):
         ctx.add(
             requirement.severity("warn_valid_for_months"),
@@ -865,20 +1120,21 @@ def _translation(ctx: _Context, requirement: Requirement, doc: Document) -> None
             + ("; applicants may not translate their own documents." if kind == "self" else "."),
             f"Have a new {label} made by {kinds}, and attach it instead.",
         )
-    elif requirement.translator_not_applicant and doc.translator and ctx.record_key:
-        same = compare_names(ctx.record, doc.translator, record_family=ctx.profile.family_name)
-        if same.likely_same_person or translator_is_applicant(
-            ctx.profile.given_names, ctx.profile.family_name, doc.translator
-        ):
-            ctx.add(
-                requirement.severity("translator_not_applicant"),
-                "translation-incomplete",
-                requirement.id,
-                doc,
-                f"Your {label} names “{doc.translator}” as translator, which is your own name. Applicants "
-                "may not translate their own documents.",
-                f"Have a new {label} made by {kinds}, and attach it instead.",
-            )
+    elif (
+        requirement.translator_not_applicant
+        and ctx.self_translated(doc)
+        and ctx.answers.get(("translator-not-applicant", doc.id)) is not True
+    ):
+        ctx.add(
+            requirement.severity("translator_not_applicant"),
+            "translation-incomplete",
+            requirement.id,
+            doc,
+            f"Your {label} names “{doc.translator}” as translator, which reads as your own name. Applicants "
+            "may not translate their own documents.",
+            f"Have a new {label} made by {kinds}, and attach it instead. If someone else with a name like "
+            "yours made it, answer the question about its translator.",
+        )
     if original is None:
         return
     if (

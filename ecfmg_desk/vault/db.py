@@ -161,6 +161,18 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE files ADD COLUMN signed INTEGER;
     """,
+    # 8: the applicant's answers to confirmations (rules the app cannot see in a file); the answer is encrypted
+    #    with associated data binding the question and the document, and the row is authenticated (integrity.py)
+    """
+    CREATE TABLE confirmations (
+        id          TEXT NOT NULL,
+        document_id TEXT NOT NULL DEFAULT '',
+        answer      BLOB NOT NULL,
+        answered_at TEXT NOT NULL,
+        auth        BLOB,
+        PRIMARY KEY (id, document_id)
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

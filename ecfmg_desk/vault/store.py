@@ -581,6 +581,37 @@ class Vault:
             self._history("profile", None)
         return self.profile()
 
+    # ---------------------------------------------------------------- confirmations
+
+    def confirmations(self) -> dict[tuple[str, str], bool]:
+        """The applicant's answers: (confirmation id, document id or "") -> yes/no."""
+        with self._lock:
+            rows = self._conn.execute("SELECT id, document_id, answer FROM confirmations ORDER BY 1, 2").fetchall()
+        out: dict[tuple[str, str], bool] = {}
+        for cid, doc_id, blob in rows:
+            text = self._dec(blob, f"confirmations:{cid}:{doc_id}")
+            if text not in ("yes", "no"):
+                raise IntegrityError("An answer you gave to a question is damaged in the vault.")
+            out[(cid, doc_id)] = text == "yes"
+        return out
+
+    def set_confirmation(self, confirmation_id: str, document_id: str | None, answer: bool | None) -> None:
+        """Store (or, with ``None``, forget) one answer; the caller checked that the question applies."""
+        doc_id = document_id or ""
+        with self._lock, _tx(self._conn):
+            if answer is None:
+                self._conn.execute(
+                    "DELETE FROM confirmations WHERE id = ? AND document_id = ?", (confirmation_id, doc_id))
+            else:
+                self._conn.execute(
+                    "INSERT INTO confirmations(id, document_id, answer, answered_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(id, document_id) DO UPDATE SET answer = excluded.answer,"
+                    " answered_at = excluded.answered_at",
+                    (confirmation_id, doc_id, self._enc("yes" if answer else "no",
+                                                        f"confirmations:{confirmation_id}:{doc_id}"), _now()),
+                )
+            self._history("confirm", document_id)
+
     # ---------------------------------------------------------------- plan dates
 
     def plan_dates(self) -> dict[str, date]:
@@ -1175,6 +1206,7 @@ class Vault:
                 try:
                     self._load_documents("")
                     self.profile()
+                    self.confirmations()
                 except IntegrityError as exc:
                     report.problems.append(exc.message)
             report.problems.extend(self.clinical.check())

@@ -11,5 +11,15 @@ from ecfmg_desk.vault.store import Vault
 
 
 def validate_vault(vault: Vault, catalog: Catalog, as_of: date) -> ValidationResult:
+    """Findings of the vault's packet, with the applicant's answers to confirmations and the dates they entered
+    for the plan (an unannounced cycle date, a scheduled exam)."""
     documents = vault.documents()
-    return validate(catalog, vault.profile(), documents, as_of, unreadable=vault.unreadable_documents(documents))
+    return validate(
+        catalog,
+        vault.profile(),
+        documents,
+        as_of,
+        unreadable=vault.unreadable_documents(documents),
+        answers=vault.confirmations(),
+        entered=vault.plan_dates(),
+    )

@@ -103,3 +103,34 @@ def test_match_year_chooses_the_cycle_of_requirements_and_validate(cli: Cli, tmp
     assert cli("validate", "--as-of", "2026-02-25", "--json").json()["cycle"] == 2026
     refused = cli("profile", "--set", "match_year=2035")
     assert refused.code == 2 and "2026, 2027, 2028" in refused.err
+
+
+def test_confirm_lists_questions_stores_answers_and_validate_counts_the_rest(cli: Cli, tmp_path: Path) -> None:
+    assert cli("demo").code == 0
+    listed = cli("confirm", "--list", "--json").json()
+    ids = [(q["id"], q["document"]) for q in listed["questions"]]
+    assert ("school-listed", None) in ids and all(q["answer"] is None for q in listed["questions"])
+    diploma = next(doc for qid, doc in ids if qid == "all-pages")
+    report = cli("validate", "--as-of", "2026-11-25", "--json").json()
+    assert sum(f["code"] == "unconfirmed" for f in report["findings"]) == len(ids)
+    assert cli("confirm", "school-listed", "no").code == 0
+    report = cli("validate", "--as-of", "2026-11-25", "--json").json()
+    assert ("answered-no", "error") in {(f["code"], f["severity"]) for f in report["findings"]}
+    assert cli("confirm", "all-pages", "yes", "--document", diploma).code == 0
+    answers = {(q["id"], q["document"]): q["answer"] for q in cli("confirm", "--list", "--json").json()["questions"]}
+    assert answers[("school-listed", None)] == "no" and answers[("all-pages", diploma)] == "yes"
+    before = vault_state(cli.vault)
+    for bad in (("confirm", "all-pages", "yes"), ("confirm", "school-listed", "maybe"),
+                ("confirm", "nonsense", "yes"), ("confirm", "school-listed", "yes", "--document", diploma)):
+        refused = cli(*bad)
+        assert refused.code == 2 and refused.err.startswith("error: "), bad
+    assert vault_state(cli.vault) == before
+    human = cli("validate", "--as-of", "2026-11-25")
+    assert "question(s) still to answer" in human.out
+    conn = sqlite3.connect(cli.vault / db.DB_NAME)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        stored = [row[0] for row in conn.execute("SELECT answer FROM confirmations")]
+    finally:
+        conn.close()
+    assert stored and all(b"yes" not in a and a != b"no" for a in stored)

@@ -180,7 +180,9 @@ def swap(old: str, new: str, count: int = 1) -> Edit:
                  'confidence = "C"\ncovers = ["required", "needs", "must'),
             "requirements[0] (passport).sources[0].confidence",
         ),
-        (swap('confidence = "[C]"', 'confidence = "C"'), "parameters.max_attempts.confidence"),
+        (swap('value = 4\nconfidence = "[C]"', 'value = 4\nconfidence = "C"'), "parameters.max_attempts.confidence"),
+        (swap('id = "school-listed"', 'id = "School listed"'), "confirmations[0].id"),
+        (swap('\nwhen = "self-translation"', '\nwhen = "sometimes"'), "confirmations[6].when"),
         (
             swap('required = "when:transferred_credits"', 'required = "when:married"'),
             "requirements[7] (transfer-transcript).required",

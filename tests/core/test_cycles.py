@@ -31,6 +31,7 @@ def test_every_cycle_date_has_a_source_and_unknown_is_unknown(year: int) -> None
     assert catalog.dates["residency_start"].value == date(year, 7, 1)
 
 
+@pytest.mark.rule("ERAS_CALENDAR")
 def test_published_dates_are_the_rules_md_ones() -> None:
     c2026, c2027, c2028 = (load_catalog(y) for y in CYCLES)
     assert c2026.date("pathways_open") == date(2025, 8, 19) and c2026.dates["pathways_open"].confidence == "[C]"
@@ -63,3 +64,17 @@ def test_published_dates_are_the_rules_md_ones() -> None:
 )
 def test_choose_cycle(match_year: int | None, as_of: date, expected: int) -> None:
     assert choose_cycle(CYCLES, match_year, as_of) == expected
+
+
+@pytest.mark.rule("DIPLOMA_IS_COPY", "SCHOOL_ENGLISH_CERT_NOT_TRANSLATION")
+def test_reminders_the_app_cannot_check_are_in_the_help() -> None:
+    catalog = load_catalog(2027)
+    assert "never send the original" in catalog["medical-diploma"].how_to_add
+    assert "not a word-for-word version" in catalog["translation"].help.replace("\n", " ")
+
+
+def test_at_least_45_rules_are_implemented_and_the_rest_say_why() -> None:
+    index = load_catalog(2027).rules_index
+    implemented = [e for e in index.values() if e.implemented]
+    assert len(implemented) >= 45
+    assert all(e.why for e in index.values() if not e.implemented)

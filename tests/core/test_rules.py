@@ -92,6 +92,7 @@ def test_step2cs_route_drops_oet_and_pathway(catalog: Catalog, packet: list[Docu
     assert result.findings == ()
 
 
+@pytest.mark.rule("TRANSFER_TRANSCRIPT_REQUIRED")
 def test_transferred_credits_make_the_transfer_transcript_required(
     catalog: Catalog, packet: list[Document]
 ) -> None:
@@ -113,6 +114,7 @@ def test_every_catalog_condition_has_an_implementation() -> None:
 # -- dates -----------------------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("PASSPORT_NOT_EXPIRED")
 def test_expired_passport_is_an_error_naming_the_date(catalog: Catalog, packet: list[Document]) -> None:
     result = run(catalog, replace(packet, "passport", expires=date(2026, 3, 14)))
     finding = only(result, "expired")
@@ -122,6 +124,7 @@ def test_expired_passport_is_an_error_naming_the_date(catalog: Catalog, packet: 
     assert not result.ready
 
 
+@pytest.mark.rule("PASSPORT_VALID_AT_EVENTS")
 def test_passport_expiring_within_the_catalog_months_is_a_warning(
     catalog: Catalog, packet: list[Document]
 ) -> None:
@@ -155,6 +158,7 @@ def test_diploma_dated_in_the_future(catalog: Catalog, packet: list[Document]) -
     assert "medical diploma" in result.findings[0].fix
 
 
+@pytest.mark.rule("PHOTO_RECENCY")
 def test_photo_older_than_the_catalog_allows_is_a_warning(catalog: Catalog, packet: list[Document]) -> None:
     result = run(catalog, replace(packet, "photo", issued=date(2025, 10, 3)))
     finding = only(result, "too-old")
@@ -171,6 +175,7 @@ def test_undated_photo_is_only_a_warning_because_its_age_rule_is_unconfirmed(
     assert (finding.severity, finding.document) == ("warning", "photo")
 
 
+@pytest.mark.rule("IDFORM_AGE")
 def test_identity_form_older_than_a_year_is_an_error(catalog: Catalog, packet: list[Document]) -> None:
     result = run(catalog, replace(packet, "idform", issued=date(2025, 7, 1)))
     finding = only(result, "too-old")
@@ -191,6 +196,7 @@ def test_oet_before_the_cycle_window_is_a_warning(catalog: Catalog, packet: list
 # -- translations ----------------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("TRANSLATION_PAIR")
 def test_spanish_diploma_without_translation(catalog: Catalog, packet: list[Document]) -> None:
     result = run(catalog, without(packet, "diploma-en"))
     finding = only(result, "translation-missing")
@@ -211,6 +217,7 @@ def test_ordered_translation_is_still_missing_but_says_so(catalog: Catalog, pack
     assert "ordered" in finding.message
 
 
+@pytest.mark.rule("TRANSLATION_PAIR")
 def test_translation_whose_original_is_missing(catalog: Catalog, packet: list[Document]) -> None:
     packet = [
         *packet,
@@ -235,6 +242,7 @@ def test_translation_linked_to_nothing(catalog: Catalog, packet: list[Document])
     assert ("translation-missing", "error", "translation", "loose") in codes(run(catalog, packet))
 
 
+@pytest.mark.rule("TRANSLATOR_TYPE")
 def test_self_translation_is_an_error(catalog: Catalog, packet: list[Document]) -> None:
     packet = replace(packet, "diploma-en", translator_kind="self", translator=RECORD)
     result = run(catalog, packet)
@@ -245,6 +253,7 @@ def test_self_translation_is_an_error(catalog: Catalog, packet: list[Document]) 
     assert not result.ready
 
 
+@pytest.mark.rule("TRANSLATOR_TYPE")
 def test_notary_translation_is_an_error(catalog: Catalog, packet: list[Document]) -> None:
     finding = only(
         run(catalog, replace(packet, "diploma-en", translator_kind="notary")), "translation-incomplete"
@@ -253,6 +262,7 @@ def test_notary_translation_is_an_error(catalog: Catalog, packet: list[Document]
     assert "notary" in finding.message
 
 
+@pytest.mark.rule("TRANSLATOR_NOT_APPLICANT")
 def test_translator_with_the_applicants_own_name_is_an_error(
     catalog: Catalog, packet: list[Document]
 ) -> None:
@@ -264,6 +274,7 @@ def test_translator_with_the_applicants_own_name_is_an_error(
     assert "your own name" in finding.message
 
 
+@pytest.mark.rule("TRANSLATION_COMPLETENESS")
 def test_translation_with_fewer_pages_than_the_original_is_a_warning(
     catalog: Catalog, packet: list[Document]
 ) -> None:
@@ -275,6 +286,7 @@ def test_translation_with_fewer_pages_than_the_original_is_a_warning(
     assert result.ready
 
 
+@pytest.mark.rule("TRANSLATION_COMPLETENESS")
 def test_translation_dated_before_its_original_is_a_warning(catalog: Catalog, packet: list[Document]) -> None:
     finding = only(
         run(catalog, replace(packet, "diploma-en", issued=date(2022, 6, 1))), "translation-incomplete"
@@ -292,6 +304,7 @@ def test_translation_without_translator_details(catalog: Catalog, packet: list[D
 # -- names -----------------------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("NAME_CREDENTIAL_MATCH", "NAME_DIFF_CLASSIFIER")
 def test_diploma_in_initials_needs_name_verification(catalog: Catalog, packet: list[Document]) -> None:
     result = run(catalog, replace(packet, "diploma", name_on_document="M. J. Garcia"))
     assert codes(result) == [
@@ -326,6 +339,7 @@ def test_passport_name_case_and_spacing_do_not_matter(catalog: Catalog, packet: 
     )
 
 
+@pytest.mark.rule("NAME_RECORD_EQ_PASSPORT")
 def test_passport_name_must_match_exactly(catalog: Catalog, packet: list[Document]) -> None:
     result = run(catalog, replace(packet, "passport", name_on_document="MARIA JOSE GARCIA-LOPEZ"))
     assert codes(result) == [
@@ -344,6 +358,7 @@ def test_name_change_request_in_the_packet_leaves_a_note(catalog: Catalog, packe
     assert "FSMB" in result.findings[0].fix
 
 
+@pytest.mark.rule("TRANSCRIPT_FIELDS")
 def test_credential_without_a_printed_name_is_a_finding_not_a_crash(
     catalog: Catalog, packet: list[Document]
 ) -> None:
@@ -363,6 +378,7 @@ def test_profile_without_a_name(catalog: Catalog, packet: list[Document]) -> Non
 # -- scans and files -------------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("SCAN_DPI_MIN")
 def test_150_dpi_diploma_is_low_resolution(catalog: Catalog, packet: list[Document]) -> None:
     low = file("diploma-front.jpg", [scan_page(dpi=150)], size=900_000)
     result = run(catalog, replace(packet, "diploma", files=(low,)))
@@ -371,6 +387,7 @@ def test_150_dpi_diploma_is_low_resolution(catalog: Catalog, packet: list[Docume
     assert "150 dpi" in finding.message and "200 dpi" in finding.fix and "medical diploma" in finding.fix
 
 
+@pytest.mark.rule("PASSPORT_SCAN_COLOR")
 def test_grayscale_passport_scan(catalog: Catalog, packet: list[Document]) -> None:
     gray = file("passport-bw.jpg", [scan_page(color=False, size_pt=(354.0, 249.0))], size=700_000)
     finding = only(run(catalog, replace(packet, "passport", files=(gray,))), "not-color")
@@ -378,6 +395,7 @@ def test_grayscale_passport_scan(catalog: Catalog, packet: list[Document]) -> No
     assert "passport" in finding.fix and "colour" in finding.fix
 
 
+@pytest.mark.rule("PHOTO_COLOR")
 def test_grayscale_photo_is_an_error(catalog: Catalog, packet: list[Document]) -> None:
     gray = file("photo.jpg", [scan_page(color=False, size_pt=(144.0, 180.0))], size=300_000)
     assert only(run(catalog, replace(packet, "photo", files=(gray,))), "not-color").severity == "error"
@@ -387,6 +405,7 @@ def test_correct_letter_of_recommendation(catalog: Catalog, packet: list[Documen
     assert run(catalog, [*packet, lor()]).findings == ()
 
 
+@pytest.mark.rule("LOR_PDF", "FILE_SIZE_MAX")
 def test_letter_of_recommendation_over_1_mb(catalog: Catalog, packet: list[Document]) -> None:
     big = file("smith-letter.pdf", [pdf_page(LETTER_PT)], size=1_468_006)
     result = run(catalog, [*packet, lor("lor-smith", big)])
@@ -397,6 +416,7 @@ def test_letter_of_recommendation_over_1_mb(catalog: Catalog, packet: list[Docum
     assert not result.ready
 
 
+@pytest.mark.rule("LOR_PDF")
 def test_letter_of_recommendation_on_a4_pages(catalog: Catalog, packet: list[Document]) -> None:
     a4 = file("smith-letter.pdf", [pdf_page(LETTER_PT), pdf_page(A4_PT)], size=300_000)
     finding = only(run(catalog, [*packet, lor("lor-smith", a4)]), "file-rule")
@@ -435,6 +455,7 @@ def test_undated_letter_of_recommendation_is_a_warning(catalog: Catalog, packet:
     assert only(run(catalog, [*packet, lor(issued=None)]), "undated").severity == "warning"
 
 
+@pytest.mark.rule("ERAS_PHOTO")
 def test_eras_photo_limits_are_warnings(catalog: Catalog, packet: list[Document]) -> None:
     photo = file("eras.png", [scan_page(dpi=300, size_pt=(180.0, 252.0))], size=150_000)
     result = run(catalog, [*packet, doc("eras", "eras-photo", photo)])
@@ -448,6 +469,7 @@ def test_eras_photo_limits_are_warnings(catalog: Catalog, packet: list[Document]
     assert run(catalog, [*packet, doc("eras", "eras-photo", good)]).findings == ()
 
 
+@pytest.mark.rule("PDF_OPENABLE")
 def test_unreadable_document(catalog: Catalog, packet: list[Document]) -> None:
     result = run(
         catalog,

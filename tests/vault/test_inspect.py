@@ -356,6 +356,7 @@ def test_truncated_or_corrupt_files(tmp_path: Path, make: Callable[[Path], Path]
     assert f"damaged or incomplete {kind}" in message
 
 
+@pytest.mark.rule("PDF_NOT_PASSWORD_PROTECTED")
 @pytest.mark.parametrize("user_password", ["secret", ""], ids=["needs-password", "owner-password-only"])
 def test_encrypted_pdf(tmp_path: Path, user_password: str) -> None:
     path = samples.make_encrypted_pdf(tmp_path / "locked.pdf", user_password=user_password)
