@@ -70,6 +70,21 @@ class ProfileForm(QWidget):
         self.route.addItem(self.tr("A Step 2 CS pass (taken before 2021)"), "step2cs")
         self.transferred = QCheckBox(self.tr("I transferred credits from another medical school"), self)
         self.transferred.setAccessibleName(self.tr("Transferred credits"))
+        self.match_year = QComboBox(self)
+        self.match_year.setAccessibleName(self.tr("Match year"))
+        self.match_year.addItem(self.tr("The next Match (chosen from today's date)"), None)
+        from ecfmg_desk.resources import available_cycles
+
+        for year in available_cycles():
+            self.match_year.addItem(self.tr("The {year} Match").format(year=year), year)
+        self.match_year.setToolTip(self.tr("The NRMP Main Match you aim at: its dates and rules are the ones used."))
+        self.failed_step2cs = QCheckBox(self.tr("I failed Step 2 CS (only Pathway 6 is open to me)"), self)
+        self.failed_step2cs.setAccessibleName(self.tr("Failed Step 2 CS"))
+        self.name_change_date = DateField(self)
+        self.name_change_date.setAccessibleName(self.tr("Date ECFMG changed your name of record"))
+        self.name_change_date.setToolTip(self.tr("When ECFMG changed your name of record, if it ever did: an "
+                                                 "identity form made before that date is no longer valid."))
+        self.aamc_id = line(self.tr("AAMC ID"), self.tr("for ERAS and your letter writers"))
 
         form.addRow(self.tr("&Given names:"), self.given_names)
         form.addRow(self.tr("&Family name:"), self.family_name)
@@ -81,11 +96,17 @@ class ProfileForm(QWidget):
         form.addRow(self.tr("&MyIntealth ID:"), self.myintealth_id)
         form.addRow(self.tr("Clinical s&kills:"), self.route)
         form.addRow("", self.transferred)
+        form.addRow("", self.failed_step2cs)
+        form.addRow(self.tr("Match &year:"), self.match_year)
+        form.addRow(self.tr("&AAMC ID:"), self.aamc_id)
+        form.addRow(self.tr("Name &changed on:"), self.name_change_date)
 
-        for field in (self.date_of_birth, self.graduation_date):
+        for field in (self.date_of_birth, self.graduation_date, self.name_change_date):
             field.value_changed.connect(self._edited)
         self.route.activated.connect(self._edited)
+        self.match_year.activated.connect(self._edited)
         self.transferred.toggled.connect(self._edited)
+        self.failed_step2cs.toggled.connect(self._edited)
         self.given_names.textChanged.connect(self._show_record)
         self.family_name.textChanged.connect(self._show_record)
         self._show_record()
@@ -110,7 +131,7 @@ class ProfileForm(QWidget):
         try:
             for edit, value in ((self.given_names, profile.given_names), (self.family_name, profile.family_name),
                                 (self.medical_school, profile.medical_school), (self.usmle_id, profile.usmle_id),
-                                (self.myintealth_id, profile.myintealth_id)):
+                                (self.myintealth_id, profile.myintealth_id), (self.aamc_id, profile.aamc_id or "")):
                 if not edit.hasFocus() and edit.text() != value:
                     edit.setText(value)
             if not self.date_of_birth.hasFocus():
@@ -119,6 +140,10 @@ class ProfileForm(QWidget):
                 self.graduation_date.set_value(profile.graduation_date)
             self.route.setCurrentIndex(max(0, self.route.findData(profile.clinical_skills_route)))
             self.transferred.setChecked(profile.transferred_credits)
+            self.failed_step2cs.setChecked(profile.failed_step2cs)
+            self.match_year.setCurrentIndex(max(0, self.match_year.findData(profile.match_year)))
+            if not self.name_change_date.hasFocus():
+                self.name_change_date.set_value(profile.name_change_date)
         finally:
             self._loading = False
 
@@ -133,6 +158,10 @@ class ProfileForm(QWidget):
             "myintealth_id": self.myintealth_id.text().strip(),
             "clinical_skills_route": self.route.currentData() or "pathway",
             "transferred_credits": self.transferred.isChecked(),
+            "failed_step2cs": self.failed_step2cs.isChecked(),
+            "match_year": self.match_year.currentData(),
+            "name_change_date": self.name_change_date.value(),
+            "aamc_id": self.aamc_id.text().strip() or None,
         }
 
 

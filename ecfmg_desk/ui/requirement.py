@@ -35,6 +35,7 @@ from ecfmg_desk.core.languages import LANGUAGES, language_name
 from ecfmg_desk.core.model import TRANSLATION_REQUIREMENT, Document, Finding
 from ecfmg_desk.errors import DeskError
 from ecfmg_desk.ui import icons, prompts
+from ecfmg_desk.ui.fields import FieldsForm
 from ecfmg_desk.ui.preview import PreviewPane
 from ecfmg_desk.ui.reviewing import AdvisorReviewPanel, ReviewDraft, StudentReviewNotes
 from ecfmg_desk.ui.view import PacketEditor, PacketView
@@ -166,6 +167,11 @@ class DocumentCard(QFrame):
         self._build_fields()
         self._columns = 2
         self._cells = self._collect_cells()
+        self.own_fields: FieldsForm | None = None
+        """The requirement's own fields (exam result, OET scores, ...): ``ui/fields.py``."""
+        if requirement is not None and requirement.fields and not document.is_translation:
+            self.own_fields = FieldsForm(session, requirement, document, self, editor=editor)
+            layout.addWidget(self.own_fields)
 
         self.translation_row = QWidget(self)
         row = QHBoxLayout(self.translation_row)
@@ -376,6 +382,8 @@ class DocumentCard(QFrame):
                         widget.setText(text)
         finally:
             self._loading = False
+        if self.own_fields is not None:
+            self.own_fields.set_document(document)
         self._show_translation()
         self.show_thumbnails()
         if self.review_notes is not None:

@@ -45,6 +45,7 @@ class Session(ViewCore):
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.vault = vault
+        self._chosen_by_profile = False
         self._init_state(catalog, as_of)
         self.undo_stack = QUndoStack(self)
         self.reload()
@@ -67,11 +68,16 @@ class Session(ViewCore):
         return self.vault.read_file
 
     def _follow_cycle(self) -> None:
-        """The profile's Match year chooses the catalog; unset, the one the window started with stays."""
+        """The profile's Match year chooses the catalog; once it is unset again, the Match still ahead."""
+        from ecfmg_desk.core.catalog import choose_cycle
         from ecfmg_desk.resources import available_cycles, load_catalog
 
         wanted = self.profile.match_year
-        if wanted is not None and wanted != self.catalog.cycle and wanted in available_cycles():
+        cycles = available_cycles()
+        if wanted is None and self._chosen_by_profile and cycles:
+            wanted = choose_cycle(cycles, None, self.as_of)
+        self._chosen_by_profile = self.profile.match_year is not None
+        if wanted is not None and wanted != self.catalog.cycle and wanted in cycles:
             self.catalog = load_catalog(wanted)
 
     def _thumbnail_reader(self) -> Callable[[FileInfo], bytes | None]:

@@ -86,7 +86,7 @@ def test_first_run_to_a_packet_ready_for_export(qtbot: QtBot, tmp_path: Path, va
 
 def journey(qtbot: QtBot, tmp: Path, window: MainWindow, asked: Prompts) -> None:
     assert window.windowTitle() == "ECFMG Desk — Maria Jose GARCIA LOPEZ"
-    assert window.progress_label.text() == "0 of 9 required items ready"
+    assert window.progress_label.text() == "0 of 8 required items ready"
     assert window.vault_label.text() == "Vault: encrypted · All changes saved on this computer"
     page = window.requirement_page
 
