@@ -228,6 +228,12 @@ class Context:
             hint = NOTICE_HINTS.get(notice)
             self.note(f"{notice} {hint}" if hint else notice, "warning" if "no recovery passphrase" in notice
                       else "note")
+        if vault.take_fields_notice():
+            from ecfmg_desk.core.rules import fields_notice
+
+            text = fields_notice(self.catalog(vault.profile()), vault.documents())
+            if text:
+                self.note(text + " Set them with `ecfmg-desk edit DOC_ID --set FIELD=VALUE`.")
         return vault
 
     def print(self, text: str = "") -> None:

@@ -185,6 +185,8 @@ class Finding:
     document: str | None
     message: str
     fix: str
+    question: str | None = None
+    """For ``unconfirmed``: the confirmation id the applicant can answer (not part of the JSON shape)."""
 
     def to_json(self) -> dict[str, str | None]:
         return {

@@ -694,6 +694,31 @@ def _cycle_checks(ctx: _Context) -> None:
                 f"{format_date(floor)}; you {what} {format_date(value)}.",
                 f"Check the Pathway {number} rules ({parameter.source}) or choose another Pathway.",
             )
+def needing_fields(catalog: Catalog, documents: Iterable[Document]) -> list[tuple[Document, Requirement, str]]:
+    """Documents with a required field of their own still empty (an exam's result, the OET scores), with the
+    words for the upgrade notice: "your USMLE Step 1 result: result"."""
+    out = []
+    for doc in documents:
+        requirement = catalog.get(doc.requirement)
+        if requirement is None or doc.is_translation:
+            continue
+        empty = [f.label.lower() for f in requirement.fields if f.required and requirement.field_value(doc, f.name)
+                 is None]
+        if empty:
+            out.append((doc, requirement, _and_list(empty)))
+    return out
+
+
+def fields_notice(catalog: Catalog, documents: Iterable[Document]) -> str | None:
+    """The one-time message of a vault made before documents had their own fields."""
+    needing = needing_fields(catalog, documents)
+    if not needing:
+        return None
+    items = "; ".join(f"your {r.noun}: {words}" for _d, r, words in needing)
+    return (f"Documents now carry details of their own, and {_plural(len(needing), 'document')} of yours "
+            f"need{'s' if len(needing) == 1 else ''} one: {items}. Until you enter them, those items are not ready.")
+
+
 def confirmation_questions(
     catalog: Catalog, profile: Profile, documents: Iterable[Document], answers: Answers | None = None
 ) -> list[Question]:
@@ -718,13 +743,16 @@ def _confirmations(ctx: _Context) -> None:
         filed = ctx.requirement_of(doc) if doc is not None else confirmation.requirement
         if question.answer is None:
             where = f" (your {about})" if about else ""
-            ctx.add(
-                ctx.catalog.severity("unconfirmed"),
-                "unconfirmed",
-                filed,
-                doc,
-                f"Still to answer{where}: {confirmation.question}",
-                "Answer the question with yes or no; the app cannot see this in your files.",
+            ctx.findings.append(
+                Finding(
+                    ctx.catalog.severity("unconfirmed"),
+                    "unconfirmed",
+                    filed,
+                    doc.id if doc else None,
+                    f"Still to answer{where}: {confirmation.question}",
+                    "Answer the question with yes or no; the app cannot see this in your files.",
+                    question=confirmation.id,
+                )
             )
         elif question.answer is False:
             where = f"For your {about}, you answered no" if about else "You answered no"

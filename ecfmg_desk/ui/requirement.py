@@ -37,6 +37,7 @@ from ecfmg_desk.errors import DeskError
 from ecfmg_desk.ui import icons, prompts
 from ecfmg_desk.ui.fields import FieldsForm
 from ecfmg_desk.ui.preview import PreviewPane
+from ecfmg_desk.ui.questions import QuestionRow
 from ecfmg_desk.ui.reviewing import AdvisorReviewPanel, ReviewDraft, StudentReviewNotes
 from ecfmg_desk.ui.view import PacketEditor, PacketView
 from ecfmg_desk.ui.widgets import (
@@ -651,6 +652,7 @@ class RequirementPage(QWidget):
         self.no_problems_label.setMinimumWidth(400)
         self.body_layout.addWidget(self.no_problems_label)
         self.finding_rows: list[FindingRow] = []
+        self.question_rows: list[QuestionRow] = []
         self._findings_shown: tuple[object, ...] = ()
         self._body_pending = False
         self._translations_shown: tuple[object, ...] = ()
@@ -871,10 +873,16 @@ class RequirementPage(QWidget):
         if shown == self._findings_shown:
             return  # nothing new: keep the rows (and the reader's place)
         self._findings_shown = shown
-        for row in self.finding_rows:
-            _discard(self.findings_box, row)
+        for old in [*self.finding_rows, *self.question_rows]:
+            _discard(self.findings_box, old)
         self.finding_rows = []
+        self.question_rows = []
         for finding in findings:
+            if finding.code == "unconfirmed" and finding.question is not None:
+                question = QuestionRow(finding, self.editor, self)  # a question with Yes / No (ui/questions.py)
+                self.findings_box.addWidget(question)
+                self.question_rows.append(question)
+                continue
             row = FindingRow(finding, self._action_for(finding), self)
             self.findings_box.addWidget(row)
             self.finding_rows.append(row)

@@ -40,6 +40,8 @@ class Session(ViewCore):
 
     undoable = Signal(str)
     """A message about a change the status bar should offer to undo ("Removed Passport.")."""
+    upgrade_notice: str | None = None
+    """Said once for a vault made before documents had their own fields (which documents now need one)."""
 
     def __init__(self, vault: Vault, catalog: Catalog, as_of: date | None = None,
                  parent: QObject | None = None) -> None:
@@ -49,6 +51,13 @@ class Session(ViewCore):
         self._init_state(catalog, as_of)
         self.undo_stack = QUndoStack(self)
         self.reload()
+        if vault.take_fields_notice():
+            from ecfmg_desk.core.rules import fields_notice
+
+            text = fields_notice(self.catalog, self.documents)
+            if text:
+                self.upgrade_notice = text
+                self.later(lambda: self.notice.emit(text))
 
     def reload(self) -> None:
         """Read the vault again and re-run validation (fast: DESIGN.md budgets 20 ms for 40 documents)."""
@@ -103,6 +112,12 @@ class Session(ViewCore):
                                           self.tr("Edit {title}").format(title=self.title_of(before))))
         self.reload()
         self.notice.emit(self.tr("Saved."))
+
+    def answer(self, confirmation_id: str, document_id: str | None, answer: bool | None) -> None:
+        """Answer (or, with ``None``, forget) a confirmation question; the checklist redraws."""
+        self.vault.set_confirmation(confirmation_id, document_id, answer)
+        self.reload()
+        self.notice.emit(self.tr("Answer saved."))
 
     def update_profile(self, changes: Mapping[str, Any]) -> None:
         current = self.profile

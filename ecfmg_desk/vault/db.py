@@ -162,7 +162,8 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE files ADD COLUMN signed INTEGER;
     """,
     # 8: the applicant's answers to confirmations (rules the app cannot see in a file); the answer is encrypted
-    #    with associated data binding the question and the document, and the row is authenticated (integrity.py)
+    #    with associated data binding the question and the document, and the row is authenticated (integrity.py).
+    #    A vault with documents from before the document fields is marked so the app says once which need a field.
     """
     CREATE TABLE confirmations (
         id          TEXT NOT NULL,
@@ -172,6 +173,8 @@ MIGRATIONS: tuple[str, ...] = (
         auth        BLOB,
         PRIMARY KEY (id, document_id)
     );
+    INSERT OR IGNORE INTO meta(key, value)
+        SELECT 'fields_notice', 'pending' FROM documents WHERE removed_at IS NULL AND fields IS NULL LIMIT 1;
     """,
 )
 

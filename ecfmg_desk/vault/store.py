@@ -581,6 +581,21 @@ class Vault:
             self._history("profile", None)
         return self.profile()
 
+    # ---------------------------------------------------------------- upgrade notice
+
+    def take_fields_notice(self) -> bool:
+        """True once for a vault that had documents before documents carried their own fields (then cleared)."""
+        with self._lock:
+            row = self._conn.execute("SELECT 1 FROM meta WHERE key = 'fields_notice'").fetchone()
+            if row is None:
+                return False
+            try:
+                with _tx(self._conn):
+                    self._conn.execute("DELETE FROM meta WHERE key = 'fields_notice'")
+            except sqlite3.OperationalError:
+                pass  # a read-only vault: say it again next time
+        return True
+
     # ---------------------------------------------------------------- confirmations
 
     def confirmations(self) -> dict[tuple[str, str], bool]:

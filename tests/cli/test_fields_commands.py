@@ -134,3 +134,22 @@ def test_confirm_lists_questions_stores_answers_and_validate_counts_the_rest(cli
     finally:
         conn.close()
     assert stored and all(b"yes" not in a and a != b"no" for a in stored)
+
+
+def test_a_vault_from_before_the_fields_says_once_which_documents_need_one(cli: Cli, tmp_path: Path) -> None:
+    step1 = cli("add", "usmle-step1", _score_report(tmp_path), "--issued", "2024-05-03").last_line
+    cli("add", "photo", make_scan_pdf(tmp_path / "photo.pdf", pages=1, dpi=300), "--issued", "2026-10-01")
+    conn = sqlite3.connect(cli.vault / db.DB_NAME)  # back to the schema of the app before document fields
+    try:
+        conn.executescript(
+            "ALTER TABLE documents DROP COLUMN fields; ALTER TABLE files DROP COLUMN signed;"
+            "DROP TABLE confirmations; DELETE FROM meta WHERE key = 'fields_notice'; PRAGMA user_version = 3;"
+        )
+    finally:
+        conn.close()
+    first = cli("list", "--json")
+    assert first.code == 0, first.err
+    assert "USMLE Step 1 result: result" in first.err and "not ready" in first.err
+    assert "photograph" not in first.err.split("need")[-1]  # the photo has no field of its own
+    assert "USMLE" not in cli("list", "--json").err  # said once
+    assert cli("edit", step1, "--set", "result=pass").code == 0

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox
 from pytestqt.qtbot import QtBot
 
+from ecfmg_desk.core.catalog import Catalog
 from ecfmg_desk.ui.fields import FieldsForm
+from ecfmg_desk.ui.session import Session
 from ecfmg_desk.ui.widgets import DateField
 from ecfmg_desk.ui.window import MainWindow
 from ecfmg_desk.vault.store import Vault
 from tests.samples import make_scan_pdf
-from tests.ui.conftest import attach
+from tests.ui.conftest import AS_OF, attach, show_window
 
 
 def _form(window: MainWindow) -> FieldsForm:
@@ -81,3 +84,39 @@ def test_the_profile_chooses_the_match_year_and_the_window_follows(qtbot: QtBot,
     qtbot.waitUntil(lambda: vault.profile().match_year == 2028, timeout=5000)
     assert vault.profile().failed_step2cs and vault.profile().aamc_id == "14523698"
     qtbot.waitUntil(lambda: window.session.catalog.cycle == 2028, timeout=5000)
+
+
+def test_an_upgraded_vault_says_once_in_the_window_which_documents_need_a_field(
+    qtbot: QtBot, vault: Vault, catalog: Catalog, tmp_path: Path
+) -> None:
+    vault.add_document("oet-medicine", [make_scan_pdf(tmp_path / "oet.pdf", pages=1, dpi=200)])
+    with vault._lock:  # as migration 6 marks a vault that had documents before the fields
+        vault._conn.execute("INSERT INTO meta(key, value) VALUES ('fields_notice', 'pending')")
+    session = Session(vault, catalog, as_of=AS_OF)
+    try:
+        main = show_window(qtbot, session)
+        assert session.upgrade_notice is not None and "OET Medicine result" in session.upgrade_notice
+        qtbot.waitUntil(lambda: "need" in main.notice_label.text(), timeout=5000)
+        main.close()
+    finally:
+        session.shutdown()
+    again = Session(vault, catalog, as_of=AS_OF)
+    assert again.upgrade_notice is None  # only once
+    again.shutdown()
+
+
+def test_unanswered_questions_have_yes_and_no_buttons(qtbot: QtBot, window: MainWindow, vault: Vault,
+                                                      tmp_path: Path) -> None:
+    attach(qtbot, window, "medical-diploma", [make_scan_pdf(tmp_path / "diploma.pdf", pages=1, dpi=200)])
+    page = window.requirement_page
+    questions = {row.finding.question: row for row in page.question_rows}
+    assert {"school-listed", "degree-title", "no-evaluations", "credit-years", "all-pages"} <= set(questions)
+    listed = questions["school-listed"]
+    assert listed.yes_button.isVisibleTo(listed) and "World Directory" in listed.text()
+    qtbot.mouseClick(listed.yes_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: vault.confirmations().get(("school-listed", "")) is True, timeout=5000)
+    qtbot.waitUntil(lambda: "school-listed" not in {r.finding.question for r in page.question_rows}, timeout=5000)
+    degree = next(r for r in page.question_rows if r.finding.question == "degree-title")
+    qtbot.mouseClick(degree.no_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.model.state_of("medical-diploma") == "problems", timeout=5000)
+    assert any("Reference Guide" in text for text in page.finding_texts())
