@@ -1410,7 +1410,11 @@ def requirement_states(
             errors[finding.requirement] = errors.get(finding.requirement, 0) + 1
         elif finding.severity == "warning":
             warnings[finding.requirement] = warnings.get(finding.requirement, 0) + 1
-        if finding.code == "translation-missing" and finding.requirement != TRANSLATION_REQUIREMENT:
+        if (
+            finding.code == "translation-missing"
+            and finding.requirement != TRANSLATION_REQUIREMENT
+            and finding.severity != "info"  # the school's transcript: ECFMG translates it
+        ):
             untranslated = True
     states: dict[str, RequirementState] = {}
     for requirement in catalog.requirements:

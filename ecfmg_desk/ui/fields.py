@@ -53,7 +53,9 @@ class FieldsForm(QWidget):
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
         self.widgets: dict[str, QWidget] = {}
-        for index, spec in enumerate(requirement.fields):
+        # a date that falls back to a detail the card already asks for (the OET's test date is its issue date)
+        self.specs = [f for f in requirement.fields if not (f.default_from and f.default_from in requirement.needs)]
+        for index, spec in enumerate(self.specs):
             widget = self._make(spec)
             widget.setAccessibleName(spec.label)
             if spec.help:
@@ -69,7 +71,7 @@ class FieldsForm(QWidget):
         self.error_label.setTextFormat(Qt.TextFormat.PlainText)
         self.error_label.setStyleSheet("color: #b00020;")
         self.error_label.hide()
-        grid.addWidget(self.error_label, (len(requirement.fields) + 1) // 2, 0, 1, 4)
+        grid.addWidget(self.error_label, (len(self.specs) + 1) // 2, 0, 1, 4)
         self.set_document(document)
 
     def _make(self, spec: FieldSpec) -> QWidget:
@@ -122,7 +124,7 @@ class FieldsForm(QWidget):
         self.document = document
         self._loading = True
         try:
-            for spec in self.requirement.fields:
+            for spec in self.specs:
                 widget = self.widgets[spec.name]
                 if widget.hasFocus() and not isinstance(widget, QComboBox):
                     continue

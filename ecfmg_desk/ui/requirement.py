@@ -888,7 +888,7 @@ class RequirementPage(QWidget):
             self.finding_rows.append(row)
         self.problems_title.setVisible(bool(findings) or has_documents)
         self.problems_line.setVisible(bool(findings) or has_documents)
-        if findings:
+        if self.finding_rows:  # questions still to answer are not problems
             self.no_problems_label.hide()
         elif has_documents:
             self.no_problems_label.setText(self.tr("✓ No problems found with this item."))

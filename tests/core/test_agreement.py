@@ -172,3 +172,10 @@ def test_region_tags_are_accepted_and_english_needs_no_translation(catalog: Cata
 def test_a_spanish_region_tag_still_needs_a_translation(catalog: Catalog, packet: list[Document]) -> None:
     packet = replace(without(packet, "diploma-en"), "diploma", language="es-MX")
     assert codes(run(catalog, packet)) == [("translation-missing", "error", "medical-diploma", "diploma")]
+
+
+def test_the_schools_untranslated_transcript_does_not_make_translations_missing(catalog: Catalog,
+                                                                                packet: list[Document]) -> None:
+    packet = without(packet, "transcript-en")
+    states = requirement_states(catalog, make_profile(), packet, run(catalog, packet))
+    assert states["translation"].state == "ready" and states["final-transcript"].state == "ready"
