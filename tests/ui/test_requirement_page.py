@@ -153,7 +153,7 @@ def test_replace_scan_keeps_the_details(qtbot: QtBot, window: MainWindow, vault:
 
 def test_a_translation_can_be_tracked_before_it_is_attached(qtbot: QtBot, window: MainWindow, vault: Vault,
                                                             tmp_path: Path) -> None:
-    attach(qtbot, window, "final-transcript", [make_scan_pdf(tmp_path / "t.pdf", pages=1, dpi=200)])
+    attach(qtbot, window, "medical-diploma", [make_scan_pdf(tmp_path / "t.pdf", pages=1, dpi=200)])
     card = window.requirement_page.first_card()
     assert card is not None
     assert card.translation_row.isHidden(), "no language yet: nothing to translate"
@@ -176,7 +176,7 @@ def test_a_translation_can_be_tracked_before_it_is_attached(qtbot: QtBot, window
     item = rows.itemAt(0)
     row = item.widget() if item is not None else None
     assert row is not None
-    assert row.accessibleName() == "Final medical school transcript (Spanish) → English: ordered"
+    assert row.accessibleName() == "Medical diploma (Spanish) → English: ordered"
 
 
 def test_the_preview_shows_each_page_and_zooms(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:

@@ -218,9 +218,11 @@ def downgrade_to_before_auth(vault_dir: Path, scan_sha256: str, digest: str) -> 
         conn.execute("UPDATE files SET sha256 = ?", (scan_sha256,))
         conn.execute("UPDATE reviews SET reviewed_sha256 = ?", (digest,))
         conn.execute("ALTER TABLE files DROP COLUMN sha256_enc")
+        conn.execute("ALTER TABLE files DROP COLUMN signed")  # added after the authenticators (migration 7)
+        conn.execute("DROP TABLE confirmations")  # migration 8
         for table in _AUTH_ADDED_BY_MIGRATION:
             conn.execute(f"ALTER TABLE {table} DROP COLUMN auth")
-        for table in set(integrity.TABLES) - set(_AUTH_ADDED_BY_MIGRATION):
+        for table in set(integrity.TABLES) - set(_AUTH_ADDED_BY_MIGRATION) - {"confirmations"}:
             conn.execute(f"UPDATE {table} SET auth = NULL")  # created with the column, never filled before
         conn.execute(f"PRAGMA user_version = {integrity.AUTH_VERSION - 1}")
 
