@@ -561,8 +561,13 @@ class DeskApp(QObject):
 def run_gui(vault_dir: Path | None, bundle: Path | None = None, screenshot: Path | None = None) -> int:
     """Open the app on ``vault_dir`` (``None``: the last vault used, else the default folder), or, with
     ``bundle``, a student's bundle in review mode (no vault is opened then)."""
+    from ecfmg_desk import logs
+    from ecfmg_desk.ui import crash
+
     restore_streams = _console_streams()
+    started_logging = logs.ensure_logging()  # the CLI may have set it up already (with --verbose)
     app = application()
+    undo_crash_hooks = crash.install()  # a bug shows "Something went wrong"; Qt's messages go to the log
     quit_on_close = app.quitOnLastWindowClosed()
     app.setQuitOnLastWindowClosed(False)  # the wizard closes before the main window opens
     if screenshot is not None:
@@ -572,6 +577,9 @@ def run_gui(vault_dir: Path | None, bundle: Path | None = None, screenshot: Path
     finally:
         prompts.set_interactive(True)
         app.setQuitOnLastWindowClosed(quit_on_close)
+        undo_crash_hooks()
+        if started_logging:
+            logs.shutdown_logging()
         restore_streams()
 
 

@@ -226,3 +226,16 @@ def open_url(url: QUrl) -> bool:
     from PySide6.QtGui import QDesktopServices
 
     return QDesktopServices.openUrl(url)
+
+
+def show_crash(parent: QWidget | None, log_file: Path | None, details: str) -> None:
+    """"Something went wrong" after a bug: the log's location and a button that copies ``details``."""
+    if _skip("error", "something went wrong; the details are in the log file"):
+        return
+    from ecfmg_desk.ui.crash import CrashDialog
+
+    dialog = CrashDialog(log_file, details, parent)
+    try:
+        dialog.exec()
+    finally:
+        dialog.deleteLater()
