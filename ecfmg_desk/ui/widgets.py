@@ -1,34 +1,27 @@
-"""Small widgets the pages share: a date field with a "not set" state, the drop zone, status badges, labels.
+"""Small widgets the pages share: the date field (:mod:`ecfmg_desk.ui.datefield`), the drop zone, status badges,
+labels.
 
 Nothing here knows about ECFMG rules; they only show and collect values.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QDateTime, QEvent, QMimeData, QObject, QRectF, QSize, Qt, QTime, Signal
+from PySide6.QtCore import QMimeData, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDragLeaveEvent,
     QDropEvent,
-    QFocusEvent,
     QFont,
-    QKeyEvent,
-    QMouseEvent,
     QPainter,
     QPaintEvent,
     QPalette,
     QPen,
     QResizeEvent,
-    QValidator,
 )
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
-    QDateEdit,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -40,177 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from ecfmg_desk.ui import icons
-from ecfmg_desk.ui.words import MONTHS, format_date
-
-NOT_SET = QDate(1900, 1, 1)
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_ISO_COMPLETE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_WORDY = re.compile(r"(\d{1,2})\s*([A-Za-z]{3,})\.?,?\s*(\d{4})")
-_MONTH_KEYS = tuple(m.lower() for m in MONTHS)
-
-
-def parse_date_text(text: str) -> date | None:
-    """``2022-07-15``, ``15 Jul 2022`` or ``15 July 2022``; never ``07/08/2022`` (day or month first?)."""
-    text = text.strip()
-    try:
-        if m := _ISO.fullmatch(text):
-            return date(int(m[1]), int(m[2]), int(m[3]))
-        if (m := _WORDY.fullmatch(text)) and m[2][:3].lower() in _MONTH_KEYS:
-            return date(int(m[3]), _MONTH_KEYS.index(m[2][:3].lower()) + 1, int(m[1]))
-    except ValueError:
-        return None
-    return None
-
-
-def to_qdate(value: date | None) -> QDate:
-    return QDate(value.year, value.month, value.day) if value else NOT_SET
-
-
-def from_qdate(value: QDate) -> date | None:
-    if not value.isValid() or value == NOT_SET:
-        return None
-    return date(value.year(), value.month(), value.day())
-
-
-class DateField(QDateEdit):
-    """A QDateEdit with a calendar popup, a "not set" state and free typing of ``2022-07-15``/``15 Jul 2022``.
-
-    Qt's section-by-section editing cannot type an ISO date into a ``15 Jul 2022`` display, so the text is
-    validated and parsed here; clearing the text (Delete) means "not set".
-    """
-
-    value_changed = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setCalendarPopup(True)
-        self.setDisplayFormat("d MMM yyyy")
-        self.setMinimumDate(NOT_SET)
-        self.setMaximumDate(QDate(2200, 12, 31))
-        self.setSpecialValueText(self.tr("not set"))
-        self.setDate(NOT_SET)
-        self.setToolTip(self.tr("Type a date such as 15 Jul 2022 or 2022-07-15, or pick it in the calendar. "
-                                "Delete the text to leave it not set."))
-        self.setMinimumWidth(150)
-        self._calendar_ready = False  # the calendar is built on first use (it costs more than the field)
-        self._last: date | None = None
-        self._typing_from: date | None = None
-        self.dateChanged.connect(self._changed)
-        self.editingFinished.connect(self._tidy)
-
-    # -- value ------------------------------------------------------------------------------------------
-
-    def value(self) -> date | None:
-        return from_qdate(self.date())
-
-    def set_value(self, value: date | None) -> None:
-        """Show ``value`` without reporting it as an edit."""
-        self._last = value
-        blocked = self.blockSignals(True)
-        self.setDate(to_qdate(value))
-        self.blockSignals(blocked)
-        self._tidy()
-
-    def _changed(self, _value: QDate) -> None:
-        current = self.value()
-        if current != self._last:
-            self._last = current
-            self.value_changed.emit()
-
-    def _tidy(self) -> None:
-        """After typing ``2022-07-15``, show it the unambiguous way (``15 Jul 2022``)."""
-        text = self.specialValueText() if self.value() is None else format_date(self.value())
-        if self.lineEdit().text() != text:
-            self.lineEdit().setText(text)
-
-    # -- Qt's text conversion ---------------------------------------------------------------------------
-
-    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
-        stripped = text.strip()
-        complete = _ISO_COMPLETE.fullmatch(stripped) or not _ISO.fullmatch(stripped)
-        if text == self.specialValueText() or (complete and parse_date_text(text) is not None):
-            # "2022-07-1" stays Intermediate while typing: Qt re-formats the text as soon as it is Acceptable
-            return (QValidator.State.Acceptable, text, pos)
-        if re.fullmatch(r"[\w\s\-.,/]*", text) and len(text) <= 20:
-            return (QValidator.State.Intermediate, text, pos)
-        return (QValidator.State.Invalid, text, pos)
-
-    def fixup(self, text: str) -> str:
-        parsed = parse_date_text(text)
-        return format_date(parsed) if parsed else text
-
-    def dateTimeFromText(self, text: str) -> QDateTime:
-        return QDateTime(to_qdate(parse_date_text(text)), QTime(0, 0))
-
-    def textFromDateTime(self, value: QDateTime) -> str:
-        return format_date(from_qdate(value.date())) if from_qdate(value.date()) else ""
-
-    def _commit_typed(self) -> None:
-        """Take a date typed loosely (``2022-7-5``) before Qt would throw it away as unfinished."""
-        text = self.lineEdit().text()
-        parsed = parse_date_text(text)
-        if parsed is not None and parsed != self.value():
-            self.setDate(to_qdate(parsed))
-        elif parsed is None and self.value() is None and self._typing_from is not None:
-            blocked = self.blockSignals(True)
-            self.setDate(to_qdate(self._typing_from))
-            self.blockSignals(blocked)
-        self._typing_from = None
-        self._tidy()
-
-    def focusNextPrevChild(self, next: bool) -> bool:
-        """Tab leaves the field (Qt's QDateEdit would step through day, month and year instead)."""
-        self._commit_typed()
-        return QWidget.focusNextPrevChild(self, next)
-
-    def focusOutEvent(self, event: QFocusEvent) -> None:
-        self._commit_typed()
-        super().focusOutEvent(event)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_F4 or (event.key() == Qt.Key.Key_Down
-                                             and event.modifiers() & Qt.KeyboardModifier.AltModifier):
-            self._prepare_calendar()  # the keyboard ways to open the calendar
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self._commit_typed()
-        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and (
-            self.value() is None or self.lineEdit().selectedText() == self.lineEdit().text()
-        ):
-            self.setDate(NOT_SET)
-            self.lineEdit().setText(self.specialValueText())
-            self.lineEdit().selectAll()
-            return
-        if event.text() and event.text().isprintable() and not event.modifiers() & (
-                Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
-            edit = self.lineEdit()
-            if self.value() is not None and edit.selectedText() == edit.text():
-                # typing over a whole date: start from "not set" (silently), where QDateEdit's section logic
-                # stays out of the way; the old date comes back if what is typed is not a date
-                self._typing_from = self.value()
-                blocked = self.blockSignals(True)
-                self.setDate(NOT_SET)
-                self.blockSignals(blocked)
-            if edit.text() == self.specialValueText():
-                edit.selectAll()  # typing over "not set" replaces it
-            QAbstractSpinBox.keyPressEvent(self, event)  # free text: not QDateEdit's section-by-section typing
-            return
-        super().keyPressEvent(event)
-
-    def _prepare_calendar(self) -> None:
-        if not self._calendar_ready:
-            self._calendar_ready = True
-            self.calendarWidget().installEventFilter(self)
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        self._prepare_calendar()
-        super().mousePressEvent(event)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.calendarWidget() and event.type() == QEvent.Type.Show and self.value() is None:
-            today = QDate.currentDate()
-            self.calendarWidget().setCurrentPage(today.year(), today.month())
-        return super().eventFilter(watched, event)
-
+from ecfmg_desk.ui.datefield import DateField as DateField  # (where the pages have always found it)
 
 # --------------------------------------------------------------------------------------------- pages
 

@@ -225,11 +225,13 @@ def open_in_checklist(qtbot: QtBot, window: MainWindow, requirement_id: str) -> 
 
 
 def type_into(qtbot: QtBot, widget: QWidget, text: str) -> None:
-    """Focus a field, select what is there, type, and leave it with Tab (a save follows)."""
+    """Focus a field, select what is there, type, and leave it with Tab (a save follows). Keys go where the
+    keyboard sends them: the widget's focus proxy (the line edit inside a date field) when it has one."""
     widget.setFocus()
-    qtbot.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClicks(widget, text)
-    qtbot.keyClick(widget, Qt.Key.Key_Tab)
+    target = widget.focusProxy() or widget
+    qtbot.keyClick(target, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(target, text)
+    qtbot.keyClick(target, Qt.Key.Key_Tab)
 
 
 def wait_saved(qtbot: QtBot, window: MainWindow, check: Callable[[], bool]) -> None:

@@ -7,10 +7,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QPointF, Qt
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from ecfmg_desk.ui.widgets import DateField
 from ecfmg_desk.ui.window import MainWindow
 from ecfmg_desk.vault.store import Vault
 from tests.samples import make_html, make_jpeg, make_scan_pdf, make_truncated_pdf
@@ -97,36 +96,6 @@ def test_details_are_saved_as_you_type_and_undone_with_ctrl_z(qtbot: QtBot, wind
     qtbot.waitUntil(lambda: vault.document(doc_id).name_on_document is None, timeout=5000)
     card = window.requirement_page.first_card()
     assert card is not None and card.field_text("name_on_document") == ""
-
-
-def test_dates_take_iso_or_words_and_can_be_cleared(qtbot: QtBot) -> None:
-    form = QWidget()
-    form.setMinimumSize(400, 120)  # fixed limits: the offscreen platform warns when a window's limits change
-    layout = QVBoxLayout(form)
-    field = DateField(form)
-    layout.addWidget(field)
-    layout.addWidget(QLineEdit(form))  # somewhere for Tab to go
-    qtbot.addWidget(form)
-    form.show()
-    form.activateWindow()
-    qtbot.waitActive(form)
-    changes: list[date | None] = []
-    field.value_changed.connect(lambda: changes.append(field.value()))
-    assert field.text() == "not set" and field.value() is None
-    type_into(qtbot, field, "2022-7-5")
-    assert field.value() == date(2022, 7, 5)
-    assert field.text() == "5 Jul 2022", "shown the unambiguous way once typed"
-    type_into(qtbot, field, "15 July 2022")
-    assert field.value() == date(2022, 7, 15)
-    assert field.text() == "15 Jul 2022"
-    type_into(qtbot, field, "07/08/2022")  # day or month first? refused, the date stays
-    assert field.value() == date(2022, 7, 15)
-    field.setFocus()
-    qtbot.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClick(field, Qt.Key.Key_Delete)
-    assert field.value() is None and field.text() == "not set"
-    assert changes[0] == date(2022, 7, 5) and changes[-1] is None
-    form.close()
 
 
 def test_replace_scan_keeps_the_details(qtbot: QtBot, window: MainWindow, vault: Vault, asked: Prompts,
