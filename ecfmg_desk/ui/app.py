@@ -187,7 +187,11 @@ class DeskApp(QObject):
         return None
 
     def open_existing(self, path: Path, passphrase: str | None = None) -> Any:
-        """Open the vault in ``path``: keyring, else $ECFMG_DESK_PASSPHRASE, else ask (again after a typo)."""
+        """Open the vault in ``path``: keyring, else $ECFMG_DESK_PASSPHRASE, else ask (again after a typo).
+
+        The question is in the window's own words (what a keyring is, why it is asked, what was wrong), never
+        the vault's error message, which is written for the command line."""
+        from ecfmg_desk.ui.words import passphrase_prompt
         from ecfmg_desk.vault.keys import passphrase_from_env
         from ecfmg_desk.vault.store import Vault
 
@@ -200,11 +204,8 @@ class DeskApp(QObject):
                 if self.screenshot:
                     say_error(exc)
                     return None
-                if passphrase is not None:
-                    prompts.show_error(parent, self.tr("Wrong passphrase"), exc.message)
-                    prompt = self.tr("Type the recovery passphrase of the vault in {path}:").format(path=path)
-                else:
-                    prompt = exc.message + "\n\n" + self.tr("Type your recovery passphrase:")
+                prompt = passphrase_prompt(keyring=keyring_works(), wrong=passphrase is not None)
+                prompt += "\n\n" + self.tr("Your vault: {path}").format(path=path)
                 passphrase = prompts.ask_passphrase(parent, self.tr("Open your vault"), prompt)
                 if passphrase is None:
                     return None

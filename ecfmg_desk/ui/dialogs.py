@@ -88,9 +88,9 @@ class NewPassphraseDialog(QDialog):
         self.setWindowTitle(self.tr("Recovery passphrase"))
         layout = QVBoxLayout(self)
         layout.addWidget(wrapping(self.tr(
-            "Your recovery passphrase is the only way back into your documents if this computer's keyring is "
-            "lost (a new computer, a reinstalled system). Write it down and keep it somewhere safe: nobody, "
-            "not even ECFMG Desk, can recover it for you."), self))
+            "Your recovery passphrase opens your documents whenever this computer's keyring does not have "
+            "their key: on a new computer, after reinstalling the system, or on a computer without a keyring. "
+            "Write it down and keep it somewhere safe: nobody, not even ECFMG Desk, can recover it for you."), self))
         self.fields = PassphraseFields(self)
         layout.addWidget(self.fields)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,

@@ -221,11 +221,13 @@ class ProfilePage(QScrollArea):
             self.form.set_profile(self.session.profile)
         if self.session.vault.has_passphrase:
             self.passphrase_label.setText(self.tr(
-                "Set. It opens your vault on any computer if this computer's keyring entry is ever lost."))
+                "Set. It opens your vault on a new computer, or whenever this computer's keyring does not have "
+                "the key."))
             self.passphrase_button.setText(self.tr("Change the passphrase…"))
         else:
             self.passphrase_label.setText(self.tr(
-                "Not set yet: if this computer's keyring entry is lost, so are your documents. Set one now."))
+                "Not set yet. Today only this computer's keyring has the key to your documents: on a new "
+                "computer, or after reinstalling the system, they would be lost. Set one now."))
             self.passphrase_button.setText(self.tr("Set a passphrase…"))
 
     def save(self) -> None:

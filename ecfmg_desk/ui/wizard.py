@@ -29,7 +29,7 @@ from ecfmg_desk.ui.dialogs import PassphraseFields
 from ecfmg_desk.ui.profile import ProfileForm
 from ecfmg_desk.ui.settings import RecentBundle
 from ecfmg_desk.ui.widgets import muted, wrapping
-from ecfmg_desk.ui.words import recent_bundle_text
+from ecfmg_desk.ui.words import keyring_explanation, recent_bundle_text
 
 Create = Callable[[str, dict[str, Any]], bool]
 """Creates the vault with (passphrase, profile values); returns False (after telling the user) on failure."""
@@ -117,22 +117,18 @@ class PassphrasePage(QWizardPage):
     def __init__(self, keyring_works: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setTitle(self.tr("Choose a recovery passphrase"))
-        self.setSubTitle(self.tr("It is the only way back into your documents if this computer's keyring is lost."))
+        if keyring_works:
+            self.setSubTitle(self.tr("You will need it on a new computer, or after reinstalling the system."))
+        else:
+            self.setSubTitle(self.tr("You will type it each time you open ECFMG Desk."))
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
-        if keyring_works:
-            keyring_text = self.tr(
-                "Your documents are encrypted. Day to day, the key is kept in this computer's keyring, so you "
-                "will not have to type anything to open ECFMG Desk.")
-        else:
-            keyring_text = self.tr(
-                "Your documents are encrypted. This computer has no keyring that ECFMG Desk can use, so you "
-                "will type this passphrase each time you open the app.")
-        layout.addWidget(wrapping(keyring_text, self))
-        warning = wrapping(self.tr(
-            "<b>If the keyring entry is ever lost</b> — a new computer, a reinstalled system — this passphrase "
-            "is the <b>only way back in</b>. Write it down and keep it somewhere safe. Nobody, not even "
-            "ECFMG Desk, can recover it for you."), self)
+        self.keyring_label = wrapping(keyring_explanation(keyring_works), self)
+        layout.addWidget(self.keyring_label)
+        only = (self.tr("When the keyring does not have the key, this passphrase is the <b>only way back in</b>.")
+                if keyring_works else self.tr("This passphrase is the <b>only way into your documents</b>."))
+        warning = wrapping(only + " " + self.tr(
+            "Write it down and keep it somewhere safe. Nobody, not even ECFMG Desk, can recover it for you."), self)
         warning.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(warning)
         self.fields = PassphraseFields(self)

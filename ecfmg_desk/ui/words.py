@@ -87,6 +87,42 @@ def confidence_word(mark: str) -> str:
     }.get(mark, mark)
 
 
+# -- the keyring, in the same words on every page (issue 15: "contradicts itself, never says what it is")
+
+
+def keyring_meaning() -> str:
+    """What a keyring is, for someone who has never heard the word."""
+    return tr("A keyring is the place where your computer keeps the passwords of apps, like Keychain on a Mac "
+              "or Credential Manager on Windows.")
+
+
+def passphrase_prompt(*, keyring: bool, wrong: bool) -> str:
+    """Above the box where an existing vault's recovery passphrase is typed."""
+    if wrong:
+        return tr("That passphrase does not open this vault. Check for typing mistakes and Caps Lock, and type "
+                  "your recovery passphrase again:")
+    if not keyring:
+        return tr("Your documents are encrypted. This computer has no keyring that ECFMG Desk can use, so it "
+                  "asks for your recovery passphrase each time it opens.") + " " + keyring_meaning() + "\n\n" + tr(
+                      "Type your recovery passphrase:")
+    return tr("This computer's keyring does not have the key to this vault: this happens on a new computer, "
+              "after reinstalling the system, or with a vault copied from elsewhere.") + " " + keyring_meaning() + \
+        "\n\n" + tr("Type your recovery passphrase once; ECFMG Desk then keeps the key in the keyring and will "
+                     "not ask again on this computer:")
+
+
+def keyring_explanation(keyring: bool) -> str:
+    """The first-run wizard's passphrase page: where the key lives, and when the passphrase is needed."""
+    if keyring:
+        return tr("Your documents are encrypted with a key. ECFMG Desk keeps that key in this computer's keyring, "
+                  "so you will not have to type anything to open the app.") + " " + keyring_meaning() + " " + tr(
+                      "On a new computer, or after reinstalling the system, the keyring no longer has the key: "
+                      "then this passphrase opens your documents.")
+    return tr("Your documents are encrypted with a key. This computer has no keyring that ECFMG Desk can use, "
+              "so the key is locked with this passphrase and you will type it each time you open the app.") + \
+        " " + keyring_meaning()
+
+
 def format_date(value: date | None) -> str:
     """``15 Jul 2022`` (as :func:`ecfmg_desk.core.rules.format_date`), or "not set"."""
     if value is None:

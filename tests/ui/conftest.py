@@ -45,6 +45,8 @@ class Prompts:
     answers: list[bool] = field(default_factory=list)
     translators: list[prompts.TranslatorAnswer | None] = field(default_factory=list)
     passphrases: list[str | None] = field(default_factory=list)
+    passphrase_prompts: list[str] = field(default_factory=list)
+    """The text above each passphrase box."""
     new_passphrases: list[str | None] = field(default_factory=list)
     directories: list[Path | None] = field(default_factory=list)
     save_paths: list[Path | None] = field(default_factory=list)
@@ -88,7 +90,11 @@ def asked(monkeypatch: pytest.MonkeyPatch) -> Prompts:
     monkeypatch.setattr(prompts, "ask_yes_no", ask_yes_no)
     monkeypatch.setattr(prompts, "choose_files", choose_files)
     monkeypatch.setattr(prompts, "ask_translator", lambda _p, _t: pop(record.translators, "a translator"))
-    monkeypatch.setattr(prompts, "ask_passphrase", lambda _p, _t, _m: pop(record.passphrases, "a passphrase"))
+    def ask_passphrase(_parent: QWidget | None, _title: str, prompt: str) -> str | None:
+        record.passphrase_prompts.append(prompt)
+        return pop(record.passphrases, "a passphrase")  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(prompts, "ask_passphrase", ask_passphrase)
     monkeypatch.setattr(prompts, "ask_new_passphrase", lambda _p: pop(record.new_passphrases, "a new passphrase"))
     monkeypatch.setattr(prompts, "choose_directory", lambda _p, _t, _s: pop(record.directories, "a folder"))
     def choose_save_path(_parent: QWidget | None, title: str, suggested: Path, _filter: str) -> Path | None:

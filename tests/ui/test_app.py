@@ -60,9 +60,9 @@ def test_a_wrong_passphrase_is_explained_then_asked_again(qtbot: QtBot, vault_di
     try:
         assert desk.start() is None
         assert desk.window is not None and desk.window.isVisible()
-        assert len(asked.errors) == 1
-        title, message = asked.errors[0]
-        assert title == "Wrong passphrase" and "does not open this vault" in message
+        assert asked.errors == [], "the reason is said above the box, not in a second dialog"
+        assert len(asked.passphrase_prompts) == 2
+        assert asked.passphrase_prompts[1].startswith("That passphrase does not open this vault.")
         assert memory_keyring.entries, "the key went back into the keyring for next time"
     finally:
         desk.shutdown()
