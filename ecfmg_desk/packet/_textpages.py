@@ -283,26 +283,82 @@ def _draw_html(
     return pages
 
 
+_Segment = tuple[str, bool]
+"""A piece of one row of the contents: its text, and whether it is the muted detail (else the title)."""
+
+
 @dataclass(frozen=True)
 class _Placed:
     page: int
     y: float
     line: ContentsLine
+    rows: tuple[tuple[_Segment, ...], ...]
 
 
-def _layout_contents(lines: Sequence[ContentsLine], top: float, bottom: float) -> list[_Placed]:
-    """Place lines on pages (points from the page top); a requirement never ends a page alone."""
-    heights = {0: 24.0, 1: 17.0}
+_FIRST_ROW = {0: 24.0, 1: 17.0}
+"""Points from the top of an entry to the next, for its first row (level 0 has space above)."""
+_NEXT_ROW = {0: 14.5, 1: 12.5}
+"""Points for each further row when an entry wraps."""
+
+
+def _wrap(metrics: QFontMetricsF, text: str, width: float) -> list[str]:
+    """``text`` broken into lines no wider than ``width`` at spaces (a word wider than a line at characters):
+    the contents never cut a title or a translation's line with "…"."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}" if current else word
+        if metrics.horizontalAdvance(candidate) <= width:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        current = ""
+        while metrics.horizontalAdvance(word) > width and len(word) > 1:
+            cut = len(word) - 1
+            while cut > 1 and metrics.horizontalAdvance(word[:cut]) > width:
+                cut -= 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        current = word
+    if current or not lines:
+        lines.append(current)
+    return lines
+
+
+def _rows(line: ContentsLine, title: QFontMetricsF, detail: QFontMetricsF, width: float
+          ) -> tuple[tuple[_Segment, ...], ...]:
+    """The rows of one entry: the title wrapped; the detail after it on its last row when it fits, else on
+    rows of its own."""
+    rows: list[tuple[_Segment, ...]] = [((text, False),) for text in _wrap(title, line.title, width)]
+    if line.detail:
+        last = rows[-1][0][0]
+        room = width - title.horizontalAdvance(last) - 8 * _U
+        if detail.horizontalAdvance(line.detail) <= room:
+            rows[-1] = ((last, False), (line.detail, True))
+        else:
+            rows += [((text, True),) for text in _wrap(detail, line.detail, width)]
+    return tuple(rows)
+
+
+def _height(line: ContentsLine, rows: int) -> float:
+    return _FIRST_ROW[line.level] + (rows - 1) * _NEXT_ROW[line.level]
+
+
+def _layout_contents(lines: Sequence[ContentsLine], rows: Sequence[tuple[tuple[_Segment, ...], ...]], top: float,
+                     bottom: float) -> list[_Placed]:
+    """Place entries on pages (points from the page top); a requirement never ends a page alone."""
     placed: list[_Placed] = []
     page, y = 0, top + 44.0  # the first page carries the "Contents" heading
     for i, line in enumerate(lines):
-        need = heights[line.level]
+        height = _height(line, len(rows[i]))
+        need = height
         if line.level == 0 and i + 1 < len(lines) and lines[i + 1].level == 1:
-            need += heights[1]
+            need += _height(lines[i + 1], len(rows[i + 1]))
         if y + need > bottom and placed:
             page, y = page + 1, top
-        placed.append(_Placed(page, y, line))
-        y += heights[line.level]
+        placed.append(_Placed(page, y, line, rows[i]))
+        y += height
     return placed
 
 
@@ -314,11 +370,20 @@ def _draw_contents(
     cover_pages: int,
 ) -> int:
     top, bottom = _MARGIN_PT, paper[1] - _MARGIN_PT
-    placed = _layout_contents(lines, top, bottom)
-    pages = (placed[-1].page + 1) if placed else 1
-    first_document_page = cover_pages + pages + 1
     left, right = _MARGIN_PT * _U, (paper[0] - _MARGIN_PT) * _U
     number_width = 36 * _U
+    fonts = {level: _font(11, bold=True) if level == 0 else _font(10) for level in (0, 1)}
+    detail_font = _font(9)
+    dm = QFontMetricsF(detail_font, writer)
+    metrics = {level: QFontMetricsF(font, writer) for level, font in fonts.items()}
+
+    def indent(line: ContentsLine) -> float:
+        return left + (0 if line.level == 0 else 16 * _U)
+
+    rows = [_rows(line, metrics[line.level], dm, right - number_width - indent(line)) for line in lines]
+    placed = _layout_contents(lines, rows, top, bottom)
+    pages = (placed[-1].page + 1) if placed else 1
+    first_document_page = cover_pages + pages + 1
 
     painter.setPen(_INK)
     painter.setFont(_font(20, bold=True))
@@ -329,29 +394,23 @@ def _draw_contents(
             writer.newPage()
             current += 1
         line = item.line
-        title_font = _font(11, bold=True) if line.level == 0 else _font(10)
-        detail_font = _font(9)
-        x = left + (0 if line.level == 0 else 16 * _U)
+        title_font, tm = fonts[line.level], metrics[line.level]
+        x = indent(line)
         baseline = (item.y + (16 if line.level == 0 else 12)) * _U
+        end = x
+        for r, row in enumerate(item.rows):
+            if r:
+                baseline += _NEXT_ROW[line.level] * _U
+            end = x
+            for text, is_detail in row:
+                if is_detail and end > x:
+                    end += 8 * _U
+                painter.setFont(detail_font if is_detail else title_font)
+                painter.setPen(_MUTED if is_detail else _INK)
+                painter.drawText(QPointF(end, baseline), text)
+                end += (dm if is_detail else tm).horizontalAdvance(text)
         number = "" if line.page is None else str(first_document_page + line.page)
-        avail = right - number_width - x
-        tm = QFontMetricsF(title_font, writer)
-        dm = QFontMetricsF(detail_font, writer)
-        title = tm.elidedText(line.title, Qt.TextElideMode.ElideRight, avail)
-        used = tm.horizontalAdvance(title)
-        detail = ""
-        if line.detail and avail - used > 40 * _U:
-            detail = dm.elidedText(line.detail, Qt.TextElideMode.ElideRight, avail - used - 10 * _U)
-        painter.setFont(title_font)
-        painter.setPen(_INK)
-        painter.drawText(QPointF(x, baseline), title)
-        end = x + used
-        if detail:
-            painter.setFont(detail_font)
-            painter.setPen(_MUTED)
-            painter.drawText(QPointF(end + 8 * _U, baseline), detail)
-            end += 8 * _U + dm.horizontalAdvance(detail)
-        if number:
+        if number:  # on the entry's last row, after a dotted leader
             painter.setFont(title_font)
             painter.setPen(_INK)
             nw = tm.horizontalAdvance(number)

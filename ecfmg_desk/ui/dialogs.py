@@ -184,7 +184,7 @@ class ExportDialog(QDialog):
         layout.addLayout(where)
 
         self.bundle_box = QCheckBox(self.tr("Also write the advisor bundle, for your advisor to review"), self)
-        self.bundle_box.setChecked(True)
+        self.bundle_box.setChecked(False)  # every scan, passport included, unencrypted: only when asked for
         self.bundle_note = muted(wrapping("", self))
         layout.addWidget(self.bundle_box)
         layout.addWidget(self.bundle_note)
@@ -243,7 +243,8 @@ class ExportDialog(QDialog):
         self.path_label.set_full_text(str(self._packet))
         self.bundle_note.setText(self.tr(
             "Saved beside the PDF as “{name}”. It holds your scans and their details so your advisor can check "
-            "and comment on each document. It is not password-protected: send it only to your advisor."
+            "and comment on each document. It is not password-protected: tick this only when you will send it "
+            "to your advisor, and send it to nobody else."
         ).format(name=self.bundle_path().name))
         self.bundle_note.setEnabled(self.bundle_box.isChecked())
         protect = self.password_box.isChecked()

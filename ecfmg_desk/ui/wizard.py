@@ -53,6 +53,7 @@ class AdvisorBox(QFrame):
         label.setTextFormat(Qt.TextFormat.RichText)
         self.open_button = QPushButton(icons.icon("open"), self.tr("Open a bundle…"), self)
         self.open_button.setAccessibleName(self.tr("Open a student's bundle"))
+        self.open_button.setAutoDefault(False)  # Enter on the welcome page means Next, not "open a bundle"
         self.open_button.clicked.connect(self._choose)
         row.addWidget(label, 1)
         row.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignVCenter)

@@ -77,14 +77,15 @@ def translation_icon(status: str) -> str:
 
 
 def confidence_word(mark: str) -> str:
-    """Short words for a source's confidence mark (the catalog's legend gives the long form)."""
+    """A source's confidence mark in words (DESIGN.md section 4), never the bracket code: the same words as
+    the plan's calendar (``packet.calendar``)."""
     return {
         "[C]": tr("confirmed"),
-        "[C-old]": tr("official, older edition"),
-        "[T]": tr("third-party"),
-        "[M]": tr("not confirmed"),
-        "[?]": tr("not published"),
-    }.get(mark, mark)
+        "[C-old]": tr("older source"),
+        "[T]": tr("third-party guide"),
+        "[M]": tr("our reading"),
+        "[?]": tr("not confirmed"),
+    }.get(mark, tr("not confirmed"))
 
 
 # -- the keyring, in the same words on every page (issue 15: "contradicts itself, never says what it is")

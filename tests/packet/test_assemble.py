@@ -493,6 +493,30 @@ def test_long_cover_and_contents_run_over_pages_with_right_numbers(gui_app: QGui
     assert _page_of(reader, _outline(reader)[-1][1][0]) == first + 39
 
 
+def test_long_contents_lines_wrap_instead_of_being_cut(gui_app: QGuiApplication, tmp_path: Path) -> None:
+    """A translation's line (title, translator, kind, date, pages) is longer than the page is wide: it wraps
+    onto a second row, every word kept, and the page numbers stay right (issue 15, finding 12)."""
+    store = Store()
+    page = samples.make_text_pdf(tmp_path / "one.pdf")
+    original = store.document("d-o", "transcript", [page], language="es", issued=date(2022, 7, 15))
+    translation = store.document(
+        "d-t", "translation", [page], language="en", translation_of="d-o", issued=date(2022, 8, 2),
+        translator="Servicios Profesionales de Traducción Jurada y Certificada Hernández-Villanueva",
+        translator_kind="professional")
+    title = "Medical school transcript, final, with every page of every year of study and the grading scale"
+    sections = [Section("transcript", title, (original, translation)),
+                Section("passport", "Passport", (store.document("d-p", "passport", [page]),))]
+    info = _assemble(tmp_path / "p.pdf", sections, store)
+    reader = PdfReader(tmp_path / "p.pdf")
+    contents = unicodedata.normalize("NFKC", _text(reader, info.cover_pages + 1))  # (the "ﬁ" ligature)
+    assert "…" not in contents
+    for words in (title, "Servicios Profesionales de Traducción Jurada y Certificada Hernández-Villanueva",
+                  "issued 2 Aug 2022", "1 page"):
+        assert words in contents, words
+    first = info.cover_pages + info.contents_pages + 1
+    assert contents.rstrip().endswith(f"Passport 1 document {first + 2} Passport 1 page {first + 2}")
+
+
 # --- cancel, errors, progress ---------------------------------------------------------------------------
 
 

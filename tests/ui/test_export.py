@@ -134,7 +134,8 @@ def test_the_export_dialog(qtbot: QtBot, asked: Prompts, tmp_path: Path) -> None
     dialog.show()  # shown, never exec()'d: the test clicks and types as a person would
     qtbot.waitExposed(dialog)
     assert dialog.path_label.full_text() == str(suggested)
-    assert dialog.bundle_box.isChecked(), "the advisor bundle is written unless the user says no"
+    assert not dialog.bundle_box.isChecked(), "every scan, unencrypted: the bundle is written only when asked for"
+    assert "not password-protected" in dialog.bundle_note.text()
     assert f"“{STEM}.ecfmgpkt”" in dialog.bundle_note.text()
     assert dialog.paper_buttons["letter"].isChecked()
     assert not dialog.password_fields.isEnabled() and dialog.export_button.isEnabled()
@@ -153,8 +154,9 @@ def test_the_export_dialog(qtbot: QtBot, asked: Prompts, tmp_path: Path) -> None
     qtbot.mouseClick(dialog.change_button, Qt.MouseButton.LeftButton)
     assert dialog.path_label.full_text() == str(elsewhere) + ".pdf"
     tick(qtbot, dialog.paper_buttons["a4"])
-    tick(qtbot, dialog.bundle_box)
     assert dialog.answer() == prompts.ExportAnswer(packet=tmp_path / "elsewhere" / "packet.pdf", bundle=None,
                                                    password="open sesame 42", paper="a4")
     tick(qtbot, dialog.bundle_box)
     assert dialog.answer().bundle == tmp_path / "elsewhere" / "packet.ecfmgpkt"
+    tick(qtbot, dialog.bundle_box)
+    assert dialog.answer().bundle is None
