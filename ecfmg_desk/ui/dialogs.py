@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -269,3 +269,33 @@ class ExportDialog(QDialog):
             password=self.password_fields.passphrase() if self.password_box.isChecked() else None,
             paper=self.paper(),
         )
+
+
+class PassphraseDialog(QDialog):
+    """The recovery passphrase of an existing vault: why it is asked (wrapped, never one endless line, as
+    ``QInputDialog`` draws it), the hidden field, Open / Cancel."""
+
+    def __init__(self, title: str, prompt: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        layout = QVBoxLayout(self)
+        self.prompt_label = wrapping(prompt, self)
+        self.prompt_label.setTextFormat(Qt.TextFormat.PlainText)  # it names a folder: data, not markup
+        self.prompt_label.setMinimumWidth(420)
+        layout.addWidget(self.prompt_label)
+        self.field = QLineEdit(self)
+        self.field.setEchoMode(QLineEdit.EchoMode.Password)
+        self.field.setAccessibleName(self.tr("Recovery passphrase"))
+        layout.addWidget(self.field)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        self.open_button = self.buttons.addButton(self.tr("Open"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.open_button.setDefault(True)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.field.textChanged.connect(lambda text: self.open_button.setEnabled(bool(text)))
+        self.open_button.setEnabled(False)
+        self.setMinimumSize(self.sizeHint().expandedTo(QSize(520, 0)))
+
+    def passphrase(self) -> str:
+        return self.field.text()

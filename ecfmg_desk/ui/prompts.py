@@ -89,8 +89,13 @@ def ask_passphrase(parent: QWidget | None, title: str, prompt: str) -> str | Non
     """The recovery passphrase of an existing vault; ``None`` when cancelled."""
     if _skip("passphrase", prompt):
         return None
-    text, ok = QInputDialog.getText(parent, title, prompt, QLineEdit.EchoMode.Password)
-    return text if ok and text else None
+    from ecfmg_desk.ui.dialogs import PassphraseDialog
+
+    dialog = PassphraseDialog(title, prompt, parent)
+    try:
+        return dialog.passphrase() or None if dialog.exec() == QDialog.DialogCode.Accepted else None
+    finally:
+        dialog.deleteLater()
 
 
 def ask_new_passphrase(parent: QWidget | None) -> str | None:

@@ -119,7 +119,8 @@ class PassphrasePage(QWizardPage):
         super().__init__(parent)
         self.setTitle(self.tr("Choose a recovery passphrase"))
         if keyring_works:
-            self.setSubTitle(self.tr("You will need it on a new computer, or after reinstalling the system."))
+            self.setSubTitle(self.tr("Write it down: on a new computer, or after reinstalling the system, it is "
+                                     "the only way back in."))
         else:
             self.setSubTitle(self.tr("You will type it each time you open ECFMG Desk."))
         layout = QVBoxLayout(self)

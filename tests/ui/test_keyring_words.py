@@ -88,3 +88,19 @@ def test_the_new_passphrase_dialog_uses_the_same_words(qtbot: QtBot) -> None:
     text = " ".join(label.text() for label in dialog.findChildren(QLabel))
     _plain(text)
     assert "does not have their key" in text and "without a keyring" in text
+
+
+def test_the_passphrase_box_wraps_its_explanation_and_fits_a_small_screen(qtbot: QtBot) -> None:
+    from ecfmg_desk.ui.dialogs import PassphraseDialog
+    from ecfmg_desk.ui.words import passphrase_prompt
+
+    dialog = PassphraseDialog("Open your vault", passphrase_prompt(keyring=False, wrong=False))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.width() <= 800, "QInputDialog drew the explanation as one line wider than a 1366 px screen"
+    assert dialog.prompt_label.wordWrap() and dialog.prompt_label.height() > 3 * dialog.fontMetrics().height()
+    assert not dialog.open_button.isEnabled()
+    qtbot.keyClicks(dialog.field, PASS)
+    assert dialog.open_button.isEnabled() and dialog.passphrase() == PASS
+    dialog.close()
