@@ -36,6 +36,7 @@ from ecfmg_desk.core.model import TRANSLATION_REQUIREMENT, Document, Finding
 from ecfmg_desk.errors import DeskError
 from ecfmg_desk.ui import icons, prompts
 from ecfmg_desk.ui.fields import FieldsForm
+from ecfmg_desk.ui.helptext import plain, source_line
 from ecfmg_desk.ui.preview import PreviewPane
 from ecfmg_desk.ui.questions import QuestionRow
 from ecfmg_desk.ui.reviewing import AdvisorReviewPanel, ReviewDraft, StudentReviewNotes
@@ -51,7 +52,6 @@ from ecfmg_desk.ui.widgets import (
     wrapping,
 )
 from ecfmg_desk.ui.words import (
-    confidence_word,
     document_files_line,
     format_date,
     pages_summary,
@@ -751,7 +751,7 @@ class RequirementPage(QWidget):
         self.title_label.setText(requirement.title)
         self.title_label.setAccessibleName(requirement.title)
         self.badge.set_status(state_icon(state), state_word(state))
-        self.help_label.setText(requirement.help)
+        self.help_label.setText(plain(requirement.help))
         self._show_sources()
         documents = self.session.documents_for(requirement.id)
         if not at_once and self.isVisible() and [d.id for d in documents] != self._card_order:
@@ -772,7 +772,8 @@ class RequirementPage(QWidget):
         self._show_translations(is_translation)
         self.drop_zone.setVisible(not is_translation and self.editor is not None)
         self.drop_zone.set_compact(bool(documents))
-        self.drop_zone.set_text(requirement.how_to_add)
+        self.drop_zone.set_text(plain(requirement.how_to_add), kinds=tuple(requirement.kinds),
+                                photo="photo" in requirement.noun.lower())
         self._show_findings(self.session.findings_for(requirement.id), bool(documents))
         if self.preview.document_id and not self.session.document(self.preview.document_id):
             self.preview.clear()
@@ -797,12 +798,7 @@ class RequirementPage(QWidget):
             return
         main = next((s for s in requirement.sources if "required" in s.covers), requirement.sources[0])
 
-        def one(source: Any) -> str:
-            title = html.escape(source.title)
-            if source.url:
-                title = f'<a href="{html.escape(source.url)}">{title}</a>'
-            return f"{title} · {html.escape(confidence_word(source.confidence))}"
-
+        one = source_line  # title without RULES.md ids, confidence in words
         text = self.tr("Source: {source}").format(source=one(main))
         others = [s for s in requirement.sources if s is not main]
         if others and not self._sources_open:

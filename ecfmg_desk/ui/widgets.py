@@ -202,9 +202,23 @@ class DropZone(QFrame):
         outer.addLayout(row)
         self.set_compact(False)
 
-    def set_text(self, what_to_scan: str) -> None:
+    def set_text(self, what_to_scan: str, *, kinds: tuple[str, ...] = (), photo: bool = False) -> None:
+        """What to scan; the accepted file types (``kinds``: the requirement's, all four when empty); the tip
+        for a good scan, or for a good photograph (a photo has no pages, signatures or stamps)."""
         self.what_label.setText(what_to_scan)
         self.what_label.setVisible(bool(what_to_scan))
+        names = {"pdf": "PDF", "jpeg": "JPEG", "png": "PNG", "tiff": "TIFF"}
+        shown = [names[k] for k in names if k in kinds] or list(names.values())
+        accepted = ", ".join(shown[:-1]) + self.tr(" or ") + shown[-1] if len(shown) > 1 else shown[0]
+        if photo:
+            tip = self.tr("A good photograph is recent, in colour, shows your face clearly and is not cropped.")
+            lines = self.tr("Accepted: {kinds}.").format(kinds=accepted)
+        else:
+            tip = self.tr("A good scan is in colour, shows every page and every signature and stamp, and is not "
+                          "cropped.")
+            lines = self.tr("Accepted: {kinds}. Several files at once become the pages of one document, in "
+                            "order.").format(kinds=accepted)
+        self.accepted_label.setText(lines + "\n" + tip)
 
     def set_compact(self, compact: bool) -> None:
         margins = (14, 6, 14, 6) if compact else (20, 16, 20, 16)

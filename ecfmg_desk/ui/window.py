@@ -14,7 +14,6 @@ the banner, the words, the lock and closing. The shell itself never asks which m
 from __future__ import annotations
 
 import gc
-import html
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, QModelIndex, QPersistentModelIndex, QSettings, Qt, QTimer, Signal
@@ -57,7 +56,7 @@ from ecfmg_desk.ui.review import ReviewPage
 from ecfmg_desk.ui.settings import forget_bundles, lock_minutes, recent_bundles
 from ecfmg_desk.ui.view import PacketView
 from ecfmg_desk.ui.widgets import icon_button, local_paths, muted, wrapping
-from ecfmg_desk.ui.words import confidence_word, recent_bundle_text
+from ecfmg_desk.ui.words import recent_bundle_text
 
 __all__ = ["DEFAULT_SIZE", "MINIMUM_SIZE", "MainWindow", "ReviewBanner", "first_sentence"]
 
@@ -667,22 +666,14 @@ class MainWindow(QMainWindow):
         self.mode.choose_vault()
 
     def show_help(self) -> None:
+        from ecfmg_desk.ui.helptext import general_help, requirement_help
+
         requirement = self.session.requirement(self.requirement_page.requirement_id or "")
         if self.stack.currentWidget() is not self.requirement_page or requirement is None:
-            prompts.show_help(self, self.tr("Help"), html.escape(self.session.catalog.disclaimer))
+            prompts.show_help(self, self.tr("Help"), general_help(self.session.catalog.disclaimer))
             return
-        parts = [f"<h3>{html.escape(requirement.title)}</h3>", f"<p>{html.escape(requirement.help)}</p>"]
-        if requirement.how_to_add:
-            how = html.escape(self.tr("How to add it:"))
-            parts.append(f"<p><b>{how}</b> {html.escape(requirement.how_to_add)}</p>")
-        sources = "".join(
-            f"<li>{html.escape(s.title)} — <i>{html.escape(confidence_word(s.confidence))}</i>"
-            + (f"<br><small>{html.escape(s.note)}</small>" if s.note else "") + "</li>"
-            for s in requirement.sources
-        )
-        parts.append(f"<p><b>{html.escape(self.tr('Sources'))}</b></p><ul>{sources}</ul>")
-        parts.append(f"<p><small>{html.escape(self.session.catalog.disclaimer)}</small></p>")
-        prompts.show_help(self, self.tr("Help: {title}").format(title=requirement.title), "".join(parts))
+        prompts.show_help(self, self.tr("Help: {title}").format(title=requirement.title),
+                          requirement_help(requirement, self.session.catalog.disclaimer))
 
     def choose_bundle(self) -> None:
         """File → Open a student's bundle… (Ctrl+Shift+O)."""
@@ -708,11 +699,12 @@ class MainWindow(QMainWindow):
 
     def about(self) -> None:
         from ecfmg_desk import __version__
+        from ecfmg_desk.ui.helptext import disclaimer_text
 
         prompts.show_info(self, self.tr("About ECFMG Desk"), self.tr(
             "ECFMG Desk {version}\n\nPrepare and check your ECFMG certification documents, offline. Your documents "
-            "stay encrypted on this computer.\n\n{disclaimer}").format(version=__version__,
-                                                                     disclaimer=self.session.catalog.disclaimer))
+            "stay encrypted on this computer.\n\n{disclaimer}").format(
+                version=__version__, disclaimer=disclaimer_text(self.session.catalog.disclaimer)))
 
     # -- settings and closing -------------------------------------------------------------------------------
 
