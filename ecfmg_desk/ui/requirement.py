@@ -8,6 +8,7 @@ drops files exercises exactly what a click does. Edits are saved shortly after t
 from __future__ import annotations
 
 import html
+import itertools
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -210,6 +211,16 @@ class DocumentCard(QFrame):
         self._timer.timeout.connect(self.flush)
         self.set_document(document)
 
+    def tab_chain(self) -> list[QWidget]:
+        """The card's controls in reading order: thumbnails, Replace, Remove, the details row by row, the
+        translation row, then the review notes or decision (what Tab walks through)."""
+        chain: list[QWidget] = [*self._thumb_buttons.values(), self.replace_button, self.remove_button,
+                                *self.fields.values(), self.translation_combo, self.translation_button]
+        for panel in (self.review_notes, self.advisor_panel):
+            if panel is not None:
+                chain += _focusable(panel)
+        return chain
+
     # -- the form ---------------------------------------------------------------------------------------
 
     def _wanted_fields(self) -> list[str]:
@@ -259,18 +270,19 @@ class DocumentCard(QFrame):
             widget = value_label
         elif name in ("issued", "expires"):
             field = DateField(self)
-            field.value_changed.connect(lambda n=name, f=field: self._edited(n, f.value()))
+            field.value_changed.connect(lambda n=name, f=field: self._edited(n, f.value(), at_once=True))
             widget = field
         elif name == "language":
             combo = QComboBox(self)
             combo.setModel(_languages_model())
-            combo.activated.connect(lambda _i, c=combo: self._edited("language", c.currentData()))
+            combo.activated.connect(lambda _i, c=combo: self._edited("language", c.currentData(), at_once=True))
             widget = combo
         elif name == "translator_kind":
             combo = QComboBox(self)
             for kind, words in KIND_WORDS.items():
                 combo.addItem(self.tr(words[:1].upper() + words[1:]), kind)
-            combo.activated.connect(lambda _i, c=combo: self._edited("translator_kind", c.currentData()))
+            combo.activated.connect(
+                lambda _i, c=combo: self._edited("translator_kind", c.currentData(), at_once=True))
             widget = combo
         else:
             edit = QLineEdit(self)
@@ -325,13 +337,18 @@ class DocumentCard(QFrame):
             self.grid.addWidget(widget, row, 1, 1, 3)
             row += 1
 
-    def _edited(self, name: str, value: Any) -> None:
+    def _edited(self, name: str, value: Any, *, at_once: bool = False) -> None:
+        """Typing waits for a pause before saving; a finished choice (a date left with Tab, a language picked)
+        is saved ``at_once``, so the problems under it change as soon as the choice is made."""
         if self._loading:
             return
         if isinstance(value, str) and name in ("name_on_document", "notes", "translator"):
             value = value.strip() or None
         self._pending[name] = value
-        self._timer.start()
+        if at_once:
+            self.flush()
+        else:
+            self._timer.start()
 
     def take_pending(self) -> dict[str, Any]:
         self._timer.stop()
@@ -445,6 +462,12 @@ class DocumentCard(QFrame):
                 widget.setFocus(Qt.FocusReason.OtherFocusReason)
                 return True
         return False
+
+
+def _focusable(widget: QWidget) -> list[QWidget]:
+    """The widgets under ``widget`` that Tab can stop at, in the order they were made."""
+    return [w for w in widget.findChildren(QWidget)
+            if w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.focusProxy() is None]
 
 
 def _shown_value(name: str, value: Any) -> str:
@@ -775,6 +798,7 @@ class RequirementPage(QWidget):
         self.drop_zone.set_text(plain(requirement.how_to_add), kinds=tuple(requirement.kinds),
                                 photo="photo" in requirement.noun.lower())
         self._show_findings(self.session.findings_for(requirement.id), bool(documents))
+        self._order_tabs()
         if self.preview.document_id and not self.session.document(self.preview.document_id):
             self.preview.clear()
         if self.preview.document_id is None and documents:
@@ -820,6 +844,25 @@ class RequirementPage(QWidget):
             _discard(self.documents_box, card)
         self.cards.clear()
         self._card_order = []
+
+    def _order_tabs(self) -> None:
+        """Tab follows the page as it reads, top to bottom: each document's controls, the translations, Browse,
+        each problem's fix, Review and export, then the preview. (Qt's default is the order the widgets were
+        made in, so cards built after the page came last, after the preview.)"""
+        chain: list[QWidget] = [self.details]
+        for card in self.cards.values():
+            chain += card.tab_chain()
+        for i in range(self.translations_box.count()):
+            item = self.translations_box.itemAt(i)
+            row = item.widget() if item is not None else None
+            if row is not None:
+                chain += _focusable(row)
+        chain.append(self.drop_zone.browse_button)
+        chain += [row.action_button for row in self.finding_rows if row.action_button is not None]
+        chain.append(self.review_button)
+        chain += _focusable(self.preview)
+        for before, after in itertools.pairwise(chain):
+            QWidget.setTabOrder(before, after)
 
     def _show_cards(self, documents: list[Document]) -> None:
         ids = [d.id for d in documents]

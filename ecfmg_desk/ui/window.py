@@ -57,6 +57,7 @@ from ecfmg_desk.ui.settings import forget_bundles, lock_minutes, recent_bundles
 from ecfmg_desk.ui.view import PacketView
 from ecfmg_desk.ui.widgets import icon_button, local_paths, muted, wrapping
 from ecfmg_desk.ui.words import recent_bundle_text
+from ecfmg_desk.ui.wraptitles import wrap_titles
 
 __all__ = ["DEFAULT_SIZE", "MINIMUM_SIZE", "MainWindow", "ReviewBanner", "first_sentence"]
 
@@ -88,6 +89,7 @@ class ChecklistView(QTreeView):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setAccessibleName(self.tr("Checklist"))
         self.setAccessibleDescription(self.tr("Use the arrow keys to move through the items and Enter to open one."))
+        self.title_delegate = wrap_titles(self)  # long titles wrap, never "Final medical school transc…"
 
     def moveCursor(self, action: QAbstractItemView.CursorAction,
                    modifiers: Qt.KeyboardModifier) -> QModelIndex:
