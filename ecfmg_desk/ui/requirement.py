@@ -297,8 +297,13 @@ class DocumentCard(QFrame):
         label = QLabel(text + ":", self)
         if self.editor is not None:
             label.setBuddy(widget)
-        self.grid.addWidget(label, row, column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.grid.addWidget(widget, row, column + 1, 1, span)
+        # a date's reason line may grow below its box: every label and box keeps to the top of its row, the
+        # label as tall as the box beside it, so they stay side by side
+        box = widget.edit if isinstance(widget, DateField) else widget
+        if self.editor is not None:
+            label.setFixedHeight(box.sizeHint().height())
+        self.grid.addWidget(label, row, column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        self.grid.addWidget(widget, row, column + 1, 1, span, Qt.AlignmentFlag.AlignTop)
         self.fields[name] = widget
 
     def _collect_cells(self) -> list[tuple[str, QWidget, QWidget]]:
