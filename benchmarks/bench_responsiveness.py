@@ -10,10 +10,13 @@ Run: ``.venv/bin/python benchmarks/bench_responsiveness.py``.
 
 from __future__ import annotations
 
+import collections
 import os
 import statistics
 import sys
 import tempfile
+import threading
+import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -38,17 +41,50 @@ from tests.samples import make_scan_pdf
 BUDGET_MS = 100
 
 
+class _Sampler(threading.Thread):
+    """While the GUI thread has not ticked for over the budget, note where it is (our code's innermost frame):
+    the report then says which code blocked the window, not only for how long."""
+
+    def __init__(self, since_tick: Callable[[], int]) -> None:
+        super().__init__(daemon=True, name="sampler")
+        self._since_tick = since_tick
+        self._gui = threading.main_thread().ident
+        self.stop = threading.Event()
+        self.seen: collections.Counter[str] = collections.Counter()
+
+    def run(self) -> None:
+        while not self.stop.wait(0.02):
+            if self._since_tick() <= BUDGET_MS:
+                continue
+            frame = sys._current_frames().get(self._gui or 0)
+            where = "?"
+            while frame is not None:
+                name = frame.f_code.co_filename
+                if "ecfmg_desk" in name:
+                    where = f"{Path(name).name}:{frame.f_lineno} {frame.f_code.co_name}"
+                    break
+                frame = frame.f_back
+            self.seen[where] += 1
+
+
 def _gaps_while(app: QApplication, busy: Callable[[], None] | None, *, until: Callable[[], bool],
-                limit_ms: int = 120_000) -> list[int]:
+                limit_ms: int = 120_000, sampler: list[_Sampler] | None = None) -> list[int]:
     """Gaps (ms) between 10 ms ticks, on the event loop's monotonic clock, until ``until()`` is true."""
     clock = QElapsedTimer()
     gaps: list[int] = []
     last = [0]
+    started = time.monotonic()
+    last_tick = [started]
 
     def tick() -> None:
         now = clock.elapsed()
         gaps.append(now - last[0])
         last[0] = now
+        last_tick[0] = time.monotonic()
+
+    if sampler is not None:
+        sampler.append(_Sampler(lambda: int((time.monotonic() - last_tick[0]) * 1000)))
+        sampler[0].start()
 
     timer = QTimer()
     timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -61,6 +97,9 @@ def _gaps_while(app: QApplication, busy: Callable[[], None] | None, *, until: Ca
     while not until() and clock.elapsed() < limit_ms:
         app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50)
     timer.stop()
+    if sampler:
+        sampler[0].stop.set()
+        sampler[0].join()
     return gaps
 
 
@@ -97,8 +136,9 @@ def main() -> int:
             _gaps_while(app, None, until=lambda: session.is_idle)
             clock = QElapsedTimer()
             clock.start()
+            sampled: list[_Sampler] = []
             importing = _gaps_while(app, lambda: _drop(window.requirement_page.drop_zone, scan),
-                                    until=lambda: len(session.documents) == 1 and session.is_idle)
+                                    until=lambda: len(session.documents) == 1 and session.is_idle, sampler=sampled)
             took = clock.elapsed()
             reference = _gaps_while(app, None, until=lambda: clock.elapsed() > 2 * took)
             window.force_close = True
@@ -111,6 +151,10 @@ def main() -> int:
     print(f"the worst gap ended {at} ms after the drop")
     worst, base = max(importing, default=0), max(reference, default=1)
     print(f"ratio of worst gaps, import / idle: {worst / max(base, 1):.1f}x")
+    if sampled and sampled[0].seen:
+        print("where the GUI thread was while blocked over the budget (20 ms samples):")
+        for where, count in sampled[0].seen.most_common(5):
+            print(f"  {count * 20:5d} ms  {where}")
     return 0
 
 

@@ -147,6 +147,14 @@ class ProfileForm(QWidget):
         finally:
             self._loading = False
 
+    def date_with_problem(self) -> DateField | None:
+        """A date field whose typed text is not a date yet (it shows why), after taking what was typed."""
+        for field in (self.date_of_birth, self.graduation_date):
+            field.commit()
+            if field.problem() is not None:
+                return field
+        return None
+
     def values(self) -> dict[str, Any]:
         return {
             "given_names": self.given_names.text().strip(),

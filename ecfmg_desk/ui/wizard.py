@@ -166,6 +166,10 @@ class ProfileWizardPage(QWizardPage):
         """Create the vault (or, coming back here with Back, save the changed profile into it)."""
         if not self.isComplete() or not self._passphrase():
             return False
+        unfinished = self.form.date_with_problem()
+        if unfinished is not None:  # its reason is shown under it: stay here rather than drop what was typed
+            unfinished.setFocus()
+            return False
         self._created = self._create(self._passphrase(), self.form.values())
         return self._created
 

@@ -153,3 +153,35 @@ def test_the_order_comes_from_the_locale() -> None:
     assert locale_order(QLocale(QLocale.Language.Spanish, QLocale.Country.Mexico)) is DateOrder.DAY_FIRST
     assert locale_order(QLocale(QLocale.Language.Hindi, QLocale.Country.India)) is DateOrder.DAY_FIRST
     assert locale_order(QLocale(QLocale.Language.Chinese, QLocale.Country.China)) is None
+
+
+def test_the_wizard_does_not_go_on_past_a_date_it_could_not_read(qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QWizard
+
+    from ecfmg_desk.ui.wizard import FirstRunWizard
+
+    created: list[dict[str, object]] = []
+
+    def create(_passphrase: str, profile: dict[str, object]) -> bool:
+        created.append(profile)
+        return True
+
+    wizard = FirstRunWizard(create, True)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.waitExposed(wizard)
+    next_button = wizard.button(QWizard.WizardButton.NextButton)
+    qtbot.mouseClick(next_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(wizard.passphrase_page.fields.first, "maple river 42")
+    qtbot.keyClicks(wizard.passphrase_page.fields.second, "maple river 42")
+    qtbot.mouseClick(next_button, Qt.MouseButton.LeftButton)
+    form = wizard.profile_page.form
+    qtbot.keyClicks(form.family_name, "Garcia Lopez")
+    form.date_of_birth.edit.setText("31/02/1996")  # typed, and Next clicked without leaving the field
+    qtbot.mouseClick(next_button, Qt.MouseButton.LeftButton)
+    assert wizard.currentPage() is wizard.profile_page and created == [], "the typed date is not dropped"
+    assert "February 1996 has 29 days" in (form.date_of_birth.problem() or "")
+    form.date_of_birth.edit.setText("29/02/1996")
+    qtbot.mouseClick(next_button, Qt.MouseButton.LeftButton)
+    assert created and created[0]["date_of_birth"] == date(1996, 2, 29)
+    wizard.close()
