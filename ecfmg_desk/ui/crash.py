@@ -114,7 +114,11 @@ class CrashDialog(QDialog):
             self.folder_button.clicked.connect(lambda: prompts.open_url(QUrl.fromLocalFile(str(folder))))
             buttons.addButton(self.folder_button, QDialogButtonBox.ButtonRole.ActionRole)
         close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        for button in (self.copy_button, self.folder_button):
+            if button is not None:
+                button.setAutoDefault(False)  # Enter closes; copying is a click (or Alt+C)
         close.setDefault(True)
+        close.setFocus()
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         # fixed limits, so "Copied." appearing does not resize the window (the offscreen platform warns)
