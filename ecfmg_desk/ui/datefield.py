@@ -16,6 +16,7 @@ from typing import Literal
 from PySide6.QtCore import QDate, QEvent, QLocale, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QCalendarWidget,
     QHBoxLayout,
     QLabel,
@@ -51,6 +52,7 @@ class DateField(QWidget):
         self._value: date | None = None
         self._problem: str | None = None
         self._calendar: QCalendarWidget | None = None
+        self._forwarding = False
 
         self.edit = QLineEdit(self)
         self.edit.setPlaceholderText(self.tr("not set"))
@@ -102,6 +104,28 @@ class DateField(QWidget):
 
     def text(self) -> str:
         return self.edit.text()
+
+    def lineEdit(self) -> QLineEdit:  # (named as in QDateEdit, which this replaces)
+        """The box the date is typed in."""
+        return self.edit
+
+    def event(self, event: QEvent) -> bool:
+        """Keys sent to the field itself (not through the keyboard focus, which goes to the box) are typed
+        into the box; Tab still moves on, after taking what was typed."""
+        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease) and isinstance(event, QKeyEvent):
+            if event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+                if event.type() == QEvent.Type.KeyPress:
+                    self.commit()
+                return super().event(event)
+            if self._forwarding:  # the box did not want it and passed it up to us: let it go on up
+                return super().event(event)
+            self._forwarding = True
+            try:
+                QApplication.sendEvent(self.edit, event)
+            finally:
+                self._forwarding = False
+            return True
+        return super().event(event)
 
     def problem(self) -> str | None:
         """Why the text shown is not saved ("could be 3 Apr 2022 or 4 Mar 2022…"); ``None`` when it is."""
