@@ -83,11 +83,11 @@ class PassphraseFields(QWidget):
 
 
 class NewPassphraseDialog(QDialog):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, title: str = "", explanation: str = "") -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Recovery passphrase"))
+        self.setWindowTitle(title or self.tr("Recovery passphrase"))
         layout = QVBoxLayout(self)
-        layout.addWidget(wrapping(self.tr(
+        layout.addWidget(wrapping(explanation or self.tr(
             "Your recovery passphrase opens your documents whenever this computer's keyring does not have "
             "their key: on a new computer, after reinstalling the system, or on a computer without a keyring. "
             "Write it down and keep it somewhere safe: nobody, not even ECFMG Desk, can recover it for you."), self))

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QColor, QKeySequence, QPainter, QPixmap
+from PySide6.QtGui import QAction, QColor, QKeySequence, QPainter, QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ecfmg_desk.core.model import Document, Finding
-from ecfmg_desk.errors import DeskError, WrongPassphraseError
+from ecfmg_desk.errors import AdvisorKeyChangedError, DeskError, WrongPassphraseError
 from ecfmg_desk.ui import icons, prompts
 from ecfmg_desk.ui.lock import check_passphrase
 from ecfmg_desk.ui.pages import REVIEW, STUDENT, SidebarPage
@@ -28,6 +28,7 @@ from ecfmg_desk.ui.view import PacketEditor, PacketView
 from ecfmg_desk.ui.words import format_date, plural
 
 if TYPE_CHECKING:
+    from ecfmg_desk.packet.apply import AppliedReview
     from ecfmg_desk.ui.bundle_session import BundleSession
     from ecfmg_desk.ui.session import Session
     from ecfmg_desk.ui.window import MainWindow
@@ -358,7 +359,14 @@ class StudentMode(WindowMode):
 
         def load() -> None:
             try:
-                applied = session.load_review(path)
+                try:
+                    applied = session.load_review(path)
+                except AdvisorKeyChangedError as exc:
+                    if not prompts.ask_yes_no(window, tr("This review may not be from your advisor"), exc.message
+                                              + "\n\n" + tr("Load it anyway?"), yes=tr("Load it anyway"),
+                                              no=tr("Do not load it"), warning=True):
+                        return
+                    applied = session.load_review(path, accept_new_key=True)
             except DeskError as exc:
                 prompts.show_error(window, tr("The review was not loaded"), exc.message)
                 return
@@ -366,7 +374,7 @@ class StudentMode(WindowMode):
                        if d.review is not None and d.review.decision == "changes" and not d.review.stale]
             approved = [d for d in session.documents
                         if d.review is not None and d.review.decision == "approved" and not d.review.stale]
-            lines = [tr("{who} reviewed {count}: {approved} approved, {changes}.").format(
+            lines = [signature_words(applied), tr("{who} reviewed {count}: {approved} approved, {changes}.").format(
                 who=applied.reviewer, count=plural(applied.applied, tr("document"), tr("documents")),
                 approved=len(approved), changes=plural(len(changes), tr("change requested"),
                                                         tr("changes requested")))]
@@ -405,6 +413,21 @@ class ExampleMode(StudentMode):
         from ecfmg_desk import APP_NAME
 
         return tr("Example packet — {name} — {app}").format(name=shown or tr("a made-up applicant"), app=APP_NAME)
+
+
+def signature_words(applied: AppliedReview) -> str:
+    """Who signed a loaded review, in words: the name always goes with the key's fingerprint."""
+    who, key = applied.reviewer, applied.fingerprint
+    if applied.trust == "known":
+        return tr("Signed by {who} (key {key}), the key you already trust.").format(who=who, key=key)
+    if applied.trust == "new":
+        return tr("Signed by {who} with a key this vault sees for the first time: {key}. It is trusted from now "
+                  "on; check this fingerprint with your advisor once.").format(who=who, key=key)
+    if applied.trust == "changed":
+        return tr("Signed by {who} with a NEW key {key} (before: {old}), which you accepted.").format(
+            who=who, key=key, old=", ".join(applied.previous_fingerprints))
+    return tr("This review is NOT signed: it says it is from {who}, but anyone could have written it. Check with "
+              "your advisor that they sent it.").format(who=who)
 
 
 # ============================================================================================ the advisor
@@ -504,6 +527,9 @@ class ReviewMode(WindowMode):
             if upcoming is not None and upcoming.date is not None:
                 parts.append(tr("next deadline {date}: {title}").format(date=format_date(upcoming.date),
                                                                        title=upcoming.title))
+        signer = bundle.manifest.signer
+        parts.append(tr("signed by the student's vault, key {key}").format(key=signer.fingerprint) if signer
+                     else tr("not signed (made by an older ECFMG Desk)"))
         return " · ".join(parts)
 
     def install(self, window: MainWindow) -> None:
@@ -523,6 +549,14 @@ class ReviewMode(WindowMode):
         menu = window.menuBar()
         file_menu = menu.addMenu(tr("&File"))
         file_menu.addAction(window.save_review_action)
+        file_menu.addSeparator()
+        for text, slot in ((tr("E&xport my signing key…"), self.export_key),
+                           (tr("&Import my signing key…"), self.import_key)):
+            action = QAction(text, window)
+            action.triggered.connect(slot)
+            window.addAction(action)  # so that locking the window disables it too
+            file_menu.addAction(action)
+        self.export_key_action, self.import_key_action = file_menu.actions()[-2:]
         file_menu.addSeparator()
         file_menu.addAction(window.open_bundle_action)
         file_menu.addMenu(window.recent_menu)
@@ -645,6 +679,62 @@ class ReviewMode(WindowMode):
             prompts.show_error(window, tr("The review was not saved"), exc.message)
             return False
         student = bundle.profile.name_of_record or tr("the student")
+        if bundle.signed_with:
+            signed = tr("Signed with your key {key}.").format(key=bundle.signed_with)
+        else:
+            signed = tr("It is NOT signed ({why}), so {student} will see it as unsigned.").format(
+                why=bundle.unsigned_because, student=student)
         window.show_notice(tr("Review saved to {name}. Send it to {student}.").format(name=path.name,
-                                                                                   student=student))
+                                                                                   student=student) + " " + signed)
         return True
+
+    # -- the advisor's signing key ------------------------------------------------------------------------
+
+    def export_key(self) -> None:
+        """File → Export my signing key…: the key in a passphrase-protected file, for a new laptop."""
+        from ecfmg_desk.vault.advisor_key import export_advisor_key
+        from ecfmg_desk.vault.keys import passphrase_from_env
+
+        window = self.window
+        path = prompts.choose_save_path(window, tr("Export your signing key"),
+                                        Path.home() / "ecfmg-desk-signing-key.json", prompts.KEY_FILTER)
+        if path is None:
+            return
+        passphrase = prompts.ask_new_passphrase(window, tr("Protect your signing key"), tr(
+            "Choose a passphrase for the key file. You will type it once on your new computer; anyone with the "
+            "file and the passphrase can sign reviews in your name, so keep both safe."))
+        if passphrase is None:
+            return
+        try:
+            signer = export_advisor_key(path, passphrase=passphrase_from_env(), export_passphrase=passphrase)
+        except DeskError as exc:
+            prompts.show_error(window, tr("The key was not exported"), exc.message)
+            return
+        prompts.show_info(window, tr("Signing key exported"), tr(
+            "Your signing key {key} is in {name}, protected by the passphrase you chose. On your new computer, "
+            "use File → Import my signing key… to sign reviews with the same key.").format(
+            key=signer.fingerprint, name=path.name))
+
+    def import_key(self) -> None:
+        """File → Import my signing key…: the key exported on another computer becomes this one's."""
+        from ecfmg_desk.vault.advisor_key import import_advisor_key
+        from ecfmg_desk.vault.keys import passphrase_from_env
+
+        window = self.window
+        path = prompts.choose_open_path(window, tr("Import your signing key"), Path.home(), prompts.KEY_FILTER)
+        if path is None:
+            return
+        passphrase = prompts.ask_passphrase(window, tr("Import your signing key"),
+                                            tr("The passphrase you chose when you exported the key:"))
+        if passphrase is None:
+            return
+        try:
+            imported = import_advisor_key(path, import_passphrase=passphrase, passphrase=passphrase_from_env())
+        except DeskError as exc:
+            prompts.show_error(window, tr("The key was not imported"), exc.message)
+            return
+        lines = [tr("Your reviews are now signed with the key {key}.").format(key=imported.signer.fingerprint)]
+        if imported.replaced is not None:
+            lines.append(tr("It replaces this computer's key {old}; students who trusted that one will be asked "
+                            "to accept this one.").format(old=imported.replaced.fingerprint))
+        prompts.show_info(window, tr("Signing key imported"), "\n\n".join(lines))

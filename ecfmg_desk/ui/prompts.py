@@ -23,6 +23,7 @@ DOCUMENT_FILTER = (
 BUNDLE_FILTER = "ECFMG Desk bundles (*.ecfmgpkt);;All files (*)"
 REVIEW_FILTER = "Reviews (*.json);;All files (*)"
 BACKUP_FILTER = "ECFMG Desk backups (*.ecfmgbak);;All files (*)"
+KEY_FILTER = "Signing keys (*.json);;All files (*)"
 
 _interactive = True
 
@@ -53,16 +54,26 @@ def run_dialog(dialog: QDialog) -> bool:
     return dialog.exec() == QDialog.DialogCode.Accepted
 
 
+def message_box(icon: QMessageBox.Icon, title: str, message: str, parent: QWidget | None,
+                buttons: QMessageBox.StandardButton = QMessageBox.StandardButton.NoButton) -> QMessageBox:
+    """A message box that shows its message as plain text: messages carry names, file names and comments
+    that come from bundles and reviews, which must never be taken for markup (Qt guesses "rich text" from a
+    ``<`` otherwise)."""
+    box = QMessageBox(icon, title, message, buttons, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    return box
+
+
 def show_error(parent: QWidget | None, title: str, message: str) -> None:
     if _skip("error", message):
         return
-    QMessageBox.warning(parent, title, message)
+    message_box(QMessageBox.Icon.Warning, title, message, parent, QMessageBox.StandardButton.Ok).exec()
 
 
 def show_info(parent: QWidget | None, title: str, message: str) -> None:
     if _skip("info", message):
         return
-    QMessageBox.information(parent, title, message)
+    message_box(QMessageBox.Icon.Information, title, message, parent, QMessageBox.StandardButton.Ok).exec()
 
 
 def show_help(parent: QWidget | None, title: str, html: str) -> None:
@@ -74,10 +85,12 @@ def show_help(parent: QWidget | None, title: str, html: str) -> None:
     box.exec()
 
 
-def ask_yes_no(parent: QWidget | None, title: str, question: str, *, yes: str = "", no: str = "") -> bool:
+def ask_yes_no(parent: QWidget | None, title: str, question: str, *, yes: str = "", no: str = "",
+               warning: bool = False) -> bool:
+    """Yes or no (No is the default); ``warning`` shows the warning icon for a question about a risk."""
     if _skip("question", question):
         return False
-    box = QMessageBox(QMessageBox.Icon.Question, title, question, QMessageBox.StandardButton.NoButton, parent)
+    box = message_box(QMessageBox.Icon.Warning if warning else QMessageBox.Icon.Question, title, question, parent)
     yes_button = box.addButton(yes or _tr("Yes"), QMessageBox.ButtonRole.AcceptRole)
     no_button = box.addButton(no or _tr("No"), QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(no_button)
@@ -98,11 +111,12 @@ def ask_passphrase(parent: QWidget | None, title: str, prompt: str) -> str | Non
         dialog.deleteLater()
 
 
-def ask_new_passphrase(parent: QWidget | None) -> str | None:
-    """A new recovery passphrase, typed twice; ``None`` when cancelled."""
+def ask_new_passphrase(parent: QWidget | None, title: str = "", explanation: str = "") -> str | None:
+    """A new passphrase (the recovery passphrase unless ``title``/``explanation`` say otherwise), typed twice;
+    ``None`` when cancelled."""
     from ecfmg_desk.ui.dialogs import NewPassphraseDialog
 
-    dialog = NewPassphraseDialog(parent)
+    dialog = NewPassphraseDialog(parent, title, explanation)
     try:
         return dialog.passphrase() if run_dialog(dialog) else None
     finally:
@@ -173,7 +187,7 @@ def ask_unsaved(parent: QWidget | None, title: str, question: str) -> Unsaved:
     """Save / Don't save / Cancel, before unsaved work would be lost (Cancel when prompts are off)."""
     if _skip("question", question):
         return "cancel"
-    box = QMessageBox(QMessageBox.Icon.Warning, title, question, QMessageBox.StandardButton.NoButton, parent)
+    box = message_box(QMessageBox.Icon.Warning, title, question, parent)
     save = box.addButton(QMessageBox.StandardButton.Save)
     discard = box.addButton(QMessageBox.StandardButton.Discard)
     box.addButton(QMessageBox.StandardButton.Cancel)
@@ -213,7 +227,7 @@ def ask_after_export(parent: QWidget | None, title: str, message: str) -> AfterE
     """The packet is written: Open PDF, Show in folder, or Close (``None``)."""
     if _skip("info", message):
         return None
-    box = QMessageBox(QMessageBox.Icon.Information, title, message, QMessageBox.StandardButton.NoButton, parent)
+    box = message_box(QMessageBox.Icon.Information, title, message, parent)
     open_button = box.addButton(_tr("Open PDF"), QMessageBox.ButtonRole.AcceptRole)
     folder_button = box.addButton(_tr("Show in folder"), QMessageBox.ButtonRole.ActionRole)
     close_button = box.addButton(QMessageBox.StandardButton.Close)

@@ -196,14 +196,15 @@ class Session(ViewCore):
         if self._import is not None:
             self._import.cancel()
 
-    def load_review(self, path: Path) -> AppliedReview:
+    def load_review(self, path: Path, *, accept_new_key: bool = False) -> AppliedReview:
         """File → Load review…: an advisor's decisions and comments into the vault (``AppliedReview``).
 
-        Raises ``DeskError`` (nothing changed) for a malformed file or a review of another vault's packet.
+        Raises ``DeskError`` (nothing changed) for a malformed file or a review of another vault's packet;
+        ``AdvisorKeyChangedError`` for a known advisor's new key (or missing signature) unless ``accept_new_key``.
         """
         from ecfmg_desk.packet.apply import apply_review_file
 
-        applied = apply_review_file(self.vault, path)
+        applied = apply_review_file(self.vault, path, accept_new_key=accept_new_key)
         self.reload()
         return applied
 

@@ -95,7 +95,8 @@ def asked(monkeypatch: pytest.MonkeyPatch) -> Prompts:
         return pop(record.passphrases, "a passphrase")  # type: ignore[no-any-return]
 
     monkeypatch.setattr(prompts, "ask_passphrase", ask_passphrase)
-    monkeypatch.setattr(prompts, "ask_new_passphrase", lambda _p: pop(record.new_passphrases, "a new passphrase"))
+    monkeypatch.setattr(prompts, "ask_new_passphrase",
+                        lambda _p, *_words: pop(record.new_passphrases, "a new passphrase"))
     monkeypatch.setattr(prompts, "choose_directory", lambda _p, _t, _s: pop(record.directories, "a folder"))
     def choose_save_path(_parent: QWidget | None, title: str, suggested: Path, _filter: str) -> Path | None:
         record.save_requests.append((title, suggested))

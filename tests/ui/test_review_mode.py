@@ -185,7 +185,9 @@ def test_review_round_trip_back_to_the_student(qtbot: QtBot, bundle: Path, advis
     student_window.load_review_action.trigger()
     title, message = asked.infos[-1]
     assert title == "Review loaded"
-    assert message.startswith(f"{ADVISOR} reviewed 2 documents: 1 approved, 1 change requested.")
+    signed, summary_line = message.split("\n\n")[:2]
+    assert signed.startswith(f"Signed by {ADVISOR} with a key this vault sees for the first time: ")
+    assert summary_line == f"{ADVISOR} reviewed 2 documents: 1 approved, 1 change requested."
     page = student_window.requirement_page
     assert page.requirement_id == "medical-diploma", "the window opens the first document to change"
     notes = page.cards[diploma].review_notes
