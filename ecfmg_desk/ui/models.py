@@ -21,6 +21,7 @@ from ecfmg_desk.ui.words import (
     decision_word,
     document_files_line,
     format_date,
+    plain_tooltip,
     severity_icon,
     severity_word,
     state_icon,
@@ -121,7 +122,7 @@ class ChecklistModel(QStandardItemModel):
         for item in (title, word):
             item.setData(state, STATE_ROLE)
             item.setData(f"{title.text()}: {text}", Qt.ItemDataRole.AccessibleTextRole)
-            item.setToolTip(f"{title.text()}: {text}")
+            item.setToolTip(plain_tooltip(f"{title.text()}: {text}"))
         title.setIcon(icons.icon(state_icon(state)))
         word.setText(text)
 
@@ -188,7 +189,7 @@ class FindingsModel(QStandardItemModel):
                 row.setData(rid, REQUIREMENT_ROLE)
                 row.setData(finding, FINDING_ROLE)
                 row.setData(text, Qt.ItemDataRole.AccessibleTextRole)
-                row.setToolTip(text)
+                row.setToolTip(plain_tooltip(text))
                 row.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
                 group.appendRow(row)
             self.appendRow(group)
@@ -232,7 +233,7 @@ class ReviewSummaryModel(QStandardItemModel):
                 child.setData(doc.id, DOCUMENT_ROLE)
                 child.setData(row.data(REQUIREMENT_ROLE), REQUIREMENT_ROLE)
                 child.setData(line, Qt.ItemDataRole.AccessibleTextRole)
-                child.setToolTip(comment.text)
+                child.setToolTip(plain_tooltip(comment.text))
                 child.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
                 row.appendRow(child)
             self.appendRow(row)

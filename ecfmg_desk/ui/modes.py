@@ -25,6 +25,7 @@ from ecfmg_desk.ui.pages import REVIEW, STUDENT, SidebarPage
 from ecfmg_desk.ui.reviewing import ReviewDraft
 from ecfmg_desk.ui.settings import os_user_name, reviewer_name, set_reviewer_name
 from ecfmg_desk.ui.view import PacketEditor, PacketView
+from ecfmg_desk.ui.widgets import plain_label
 from ecfmg_desk.ui.words import format_date, plural
 
 if TYPE_CHECKING:
@@ -467,7 +468,7 @@ class ReviewBanner(QFrame):
             font.setPointSizeF(font.pointSizeF() * 1.15)
         self.title_label.setFont(font)
         self.title_label.setAccessibleName(self.title_label.text())
-        self.detail_label = QLabel(exported, self)
+        self.detail_label = plain_label(exported, self)
         self.detail_label.setAccessibleName(exported)
         column.addWidget(self.title_label)
         column.addWidget(self.detail_label)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWi
 
 from ecfmg_desk.core.model import Document, FileInfo
 from ecfmg_desk.ui.view import PacketView
-from ecfmg_desk.ui.widgets import ElidedLabel, muted, tool_button, wrapping
+from ecfmg_desk.ui.widgets import ElidedLabel, muted, plain_label, tool_button, wrapping
 
 ZOOM_STEPS = (0.25, 0.33, 0.5, 0.67, 0.8, 1.0, 1.25, 1.5, 2.0, 3.0)
 
@@ -63,7 +63,7 @@ class PreviewPane(QWidget):
         bar.setContentsMargins(6, 0, 6, 0)
         bar.setSpacing(2)
         self.previous_button = tool_button("previous", self.tr("Previous page"), self)
-        self.page_label = QLabel(self)
+        self.page_label = plain_label("", self)
         self.page_label.setAccessibleName(self.tr("Page number"))
         self.next_button = tool_button("next", self.tr("Next page"), self)
         self.zoom_out_button = tool_button("zoom-out", self.tr("Zoom out"), self)

@@ -56,6 +56,7 @@ from ecfmg_desk.ui.words import (
     document_files_line,
     format_date,
     pages_summary,
+    plain_tooltip,
     plural,
     severity_icon,
     severity_word,
@@ -119,7 +120,7 @@ class DocumentCard(QFrame):
             button.setFixedSize(THUMB + QSize(8, 8))
             button.setAutoRaise(True)
             button.setAccessibleName(self.tr("Preview {name}").format(name=info.name))
-            button.setToolTip(self.tr("Show {name} in the preview").format(name=info.name))
+            button.setToolTip(plain_tooltip(self.tr("Show {name} in the preview").format(name=info.name)))
             start = position
             button.clicked.connect(lambda _checked=False, p=start: self.preview_requested.emit(self.document.id, p))
             self._thumb_buttons[info.sha256] = button

@@ -48,8 +48,8 @@ from ecfmg_desk.ui.models import REQUIREMENT_ROLE, FindingsModel, ReviewSummaryM
 from ecfmg_desk.ui.reviewing import ReviewDraft
 from ecfmg_desk.ui.settings import export_paper, set_export_paper
 from ecfmg_desk.ui.view import PacketEditor, PacketView
-from ecfmg_desk.ui.widgets import RedrawWhenShown, StatusBadge, heading, icon_button, muted, wrapping
-from ecfmg_desk.ui.words import file_name, format_date, plural
+from ecfmg_desk.ui.widgets import RedrawWhenShown, StatusBadge, heading, icon_button, muted, plain_label, wrapping
+from ecfmg_desk.ui.words import file_name, format_date, plain_tooltip, plural
 
 
 def documents_folder() -> Path:
@@ -138,7 +138,7 @@ class ReviewPage(QWidget):
         self.decisions_label.setFont(font)
         self.decisions_label.setAccessibleName(self.tr("Your review"))
         reviewer_row = QHBoxLayout()
-        self.reviewer_label = QLabel(self)
+        self.reviewer_label = plain_label("", self)
         self.reviewer_label.setAccessibleName(self.tr("Reviewer"))
         self.reviewer_button = QPushButton(self.tr("Change name…"), self)
         self.reviewer_button.setAccessibleName(self.tr("Change the reviewer's name"))
@@ -271,7 +271,7 @@ class ReviewPage(QWidget):
         else:
             self.export_reason.setText(plural(errors, self.tr("problem must be fixed"),
                                               self.tr("problems must be fixed")) + self.tr(" before export."))
-        self.export_button.setToolTip("" if result.ready else self.export_reason.text())
+        self.export_button.setToolTip("" if result.ready else plain_tooltip(self.export_reason.text()))
 
     def _blocking_titles(self) -> list[str]:
         """The items whose problems block export, by title, in checklist order."""

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from ecfmg_desk.core.model import Comment, Document, Review
 from ecfmg_desk.ui import icons
-from ecfmg_desk.ui.widgets import icon_button, muted, tool_button, wrapping
+from ecfmg_desk.ui.widgets import icon_button, muted, plain_label, tool_button, wrapping
 from ecfmg_desk.ui.words import decision_icon, decision_word, format_date
 
 DECISIONS = ("approved", "changes")
@@ -227,7 +227,7 @@ class _ReviewFrame(QFrame):
         self.box = QVBoxLayout(self)
         self.box.setContentsMargins(10, 8, 10, 8)
         self.box.setSpacing(6)
-        self.title_label = QLabel(title, self)
+        self.title_label = plain_label(title, self)
         font = self.title_label.font()
         font.setBold(True)
         self.title_label.setFont(font)

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from ecfmg_desk.ui import icons
 from ecfmg_desk.ui.datefield import DateField as DateField  # (where the pages have always found it)
+from ecfmg_desk.ui.words import plain_tooltip
 
 
 def parse_date_text(text: str) -> date | None:
@@ -78,11 +79,21 @@ def muted(label: QLabel) -> QLabel:
     palette = label.palette()
     palette.setColor(QPalette.ColorRole.WindowText, palette.color(QPalette.ColorRole.PlaceholderText))
     label.setPalette(palette)
+    if label.textFormat() == Qt.TextFormat.AutoText:
+        label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
+
+
+def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
+    """A label that shows its text as text, whatever it contains (names, file names, comments: DESIGN §9)."""
+    label = QLabel(text, parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)
     return label
 
 
 def wrapping(text: str = "", parent: QWidget | None = None, *, selectable: bool = False) -> QLabel:
-    label = QLabel(text, parent)
+    """A word-wrapping label, plain text (callers that build markup escape it and set rich text themselves)."""
+    label = plain_label(text, parent)
     label.setWordWrap(True)
     label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
     if selectable:
@@ -92,7 +103,7 @@ def wrapping(text: str = "", parent: QWidget | None = None, *, selectable: bool 
 
 def heading(text: str, level: int = 1, parent: QWidget | None = None) -> QLabel:
     """A bold heading scaled from the system font (never a hard-coded size)."""
-    label = QLabel(text, parent)
+    label = plain_label(text, parent)
     font = QFont(label.font())
     font.setBold(True)
     scale = {1: 1.55, 2: 1.2, 3: 1.0}.get(level, 1.0)
@@ -115,7 +126,7 @@ class StatusBadge(QWidget):
         layout.setSpacing(6)
         self.icon_label = QLabel(self)
         self.icon_label.setFixedSize(size, size)
-        self.word_label = QLabel(self)
+        self.word_label = plain_label("", self)
         font = QFont(self.word_label.font())
         font.setBold(True)
         self.word_label.setFont(font)
@@ -283,13 +294,14 @@ class ElidedLabel(QLabel):
 
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
         self._full = ""
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.set_full_text(text)
 
     def set_full_text(self, text: str) -> None:
         self._full = text
-        self.setToolTip(text)
+        self.setToolTip(plain_tooltip(text))
         self.setAccessibleName(text)
         self._elide()
 

@@ -55,8 +55,8 @@ from ecfmg_desk.ui.requirement import RequirementPage
 from ecfmg_desk.ui.review import ReviewPage
 from ecfmg_desk.ui.settings import forget_bundles, lock_minutes, recent_bundles
 from ecfmg_desk.ui.view import PacketView
-from ecfmg_desk.ui.widgets import icon_button, local_paths, muted, wrapping
-from ecfmg_desk.ui.words import recent_bundle_text
+from ecfmg_desk.ui.widgets import icon_button, local_paths, muted, plain_label, wrapping
+from ecfmg_desk.ui.words import plain_tooltip, recent_bundle_text
 from ecfmg_desk.ui.wraptitles import wrap_titles
 
 __all__ = ["DEFAULT_SIZE", "MINIMUM_SIZE", "MainWindow", "ReviewBanner", "first_sentence"]
@@ -321,7 +321,7 @@ class MainWindow(QMainWindow):
         row.addStretch(1)
         bar.addWidget(holder, 1)
 
-        self.import_label = QLabel(bar)
+        self.import_label = plain_label("", bar)
         self.import_bar = QProgressBar(bar)
         self.import_bar.setFixedWidth(180)
         self.import_bar.setAccessibleName(self.tr("Import progress"))
@@ -410,7 +410,7 @@ class MainWindow(QMainWindow):
             return
         for item in items:
             action = menu.addAction(recent_bundle_text(item))
-            action.setToolTip(str(item.path))
+            action.setToolTip(plain_tooltip(str(item.path)))
             action.setEnabled(item.exists)
             action.triggered.connect(lambda _checked=False, path=item.path: self.open_bundle_requested.emit(path))
         menu.addSeparator()
@@ -467,7 +467,7 @@ class MainWindow(QMainWindow):
     def show_next_step(self) -> None:
         text, tooltip = self.mode.next_step()
         self.next_label.setText(text)
-        self.next_label.setToolTip(tooltip)
+        self.next_label.setToolTip(plain_tooltip(tooltip))
 
     def _next_link(self, target: str) -> None:
         if not self.mode.next_link(target):
@@ -493,7 +493,7 @@ class MainWindow(QMainWindow):
         self.notice_label.setText(text)
         can_undo, what = self.mode.can_undo()
         self.undo_button.setVisible(offer_undo and can_undo and not self.locked)
-        self.undo_button.setToolTip(what)
+        self.undo_button.setToolTip(plain_tooltip(what))
         self._notice_timer.start()
 
     def clear_notice(self) -> None:

@@ -29,7 +29,7 @@ from ecfmg_desk.ui.dialogs import PassphraseFields
 from ecfmg_desk.ui.profile import ProfileForm
 from ecfmg_desk.ui.settings import RecentBundle
 from ecfmg_desk.ui.widgets import muted, wrapping
-from ecfmg_desk.ui.words import keyring_explanation, recent_bundle_text
+from ecfmg_desk.ui.words import keyring_explanation, plain_tooltip, recent_bundle_text
 
 Create = Callable[[str, dict[str, Any]], bool]
 """Creates the vault with (passphrase, profile values); returns False (after telling the user) on failure."""
@@ -63,7 +63,7 @@ class AdvisorBox(QFrame):
         self.recent_list.setMaximumHeight(96)
         for item in recent:
             entry = QListWidgetItem(icons.icon("review"), recent_bundle_text(item))
-            entry.setToolTip(str(item.path))
+            entry.setToolTip(plain_tooltip(str(item.path)))
             entry.setData(Qt.ItemDataRole.UserRole, str(item.path))
             if not item.exists:
                 entry.setFlags(Qt.ItemFlag.NoItemFlags)  # greyed out: nothing to open there any more

@@ -6,6 +6,7 @@ only: which state a requirement is in comes from ``core.rules``; here it only ge
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
@@ -191,3 +192,12 @@ def recent_bundle_text(item: RecentBundle) -> str:
     if not item.exists:
         parts.append(tr("file not found"))
     return " · ".join(parts)
+
+
+def plain_tooltip(text: str) -> str:
+    """A tooltip that shows ``text`` as it is: Qt takes any tooltip that looks like markup for rich text, so
+    text that may come from a file, a bundle or a review is escaped (and marked as rich text, so the escapes
+    show as the characters they stand for)."""
+    if not text:
+        return ""
+    return "<qt>" + html.escape(text).replace("\n", "<br>") + "</qt>"

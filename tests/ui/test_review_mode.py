@@ -27,6 +27,7 @@ from ecfmg_desk.ui.app import DeskApp, application, run_gui
 from ecfmg_desk.ui.settings import open_settings, recent_bundles, reviewer_name
 from ecfmg_desk.ui.widgets import DateField
 from ecfmg_desk.ui.window import MainWindow
+from ecfmg_desk.ui.words import plain_tooltip
 from ecfmg_desk.vault.store import Vault, is_vault
 from tests.samples import make_jpeg
 from tests.ui.conftest import AS_OF, Prompts, drop_files, export_bundle, open_in_checklist, wait_imported
@@ -327,7 +328,7 @@ def test_recent_bundles_are_remembered_across_windows(qtbot: QtBot, bundle: Path
         reopened._fill_recent_menu()
         actions = [a for a in reopened.recent_menu.actions() if a.text().startswith(STUDENT)]
         assert [a.text() for a in actions] == [f"{STUDENT} · exported 4 May 2026 · ready"]
-        assert actions[0].toolTip() == str(bundle.resolve())
+        assert actions[0].toolTip() == plain_tooltip(str(bundle.resolve()))  # the path shown as text
     finally:
         again.shutdown()
 
