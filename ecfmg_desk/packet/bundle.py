@@ -901,13 +901,21 @@ class OpenedBundle:
         return self.manifest.validation
 
     def _read(self, name: str, label: str) -> bytes:
+        # No lock held while reading: zipfile serialises each chunk read on the shared file itself, so the
+        # preview and the thumbnail workers read different members side by side.
         with self._lock:
-            if self._archive is None:
-                raise ValueError("the bundle was closed")
-            member = self._members.get(name)
-            if member is None or name not in self._infos:
-                raise UnknownDocumentError(f"{label} is not part of this bundle.")
-            return _read_member(self._archive, self._infos[name], member.size, member, label, keep=True)
+            archive = self._archive
+        if archive is None:
+            raise ValueError("the bundle was closed")
+        member = self._members.get(name)
+        if member is None or name not in self._infos:
+            raise UnknownDocumentError(f"{label} is not part of this bundle.")
+        try:
+            return _read_member(archive, self._infos[name], member.size, member, label, keep=True)
+        except TamperedBundleError:
+            if self.closed:
+                raise ValueError("the bundle was closed") from None
+            raise
 
     def file_bytes(self, file: FileInfo) -> bytes:
         """The bytes of one of the bundle's files, read into memory and checked again against the manifest."""

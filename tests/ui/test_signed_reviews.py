@@ -136,3 +136,29 @@ def test_the_advisor_exports_and_imports_their_key_from_the_file_menu(
     title, message = asked.infos[-1]
     assert title == "Signing key imported" and key.fingerprint in message
     assert load_advisor_key(passphrase=None, create=False).signer == key
+
+
+def test_review_mode_writes_no_scan_to_the_temp_folder(qtbot: QtBot, ready_vault: dict[str, str], vault: Vault,
+                                                       catalog: Catalog, asked: Prompts, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The window reads a bundle's members from the zip into memory: with every page and thumbnail shown, the
+    temp folder stays empty (before, the whole bundle was extracted there in clear)."""
+    import tempfile
+
+    bundle = export_bundle(vault, catalog, tmp_path / "mail")
+    temp_root = tmp_path / "tmp"
+    temp_root.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp_root))
+    monkeypatch.setenv("TMPDIR", str(temp_root))
+    session = BundleSession(open_bundle(bundle), bundle, catalog, today=AS_OF, reviewer="Dr. Ana Advisor")
+    window = show_window(qtbot, session)
+    try:
+        page = window.requirement_page
+        for requirement in ("passport", "medical-diploma", "final-transcript"):
+            window.open_requirement(requirement)
+            qtbot.waitUntil(lambda: not page.preview._image.isNull(), timeout=30_000)
+            qtbot.waitUntil(lambda: session.is_idle, timeout=30_000)
+        assert list(temp_root.iterdir()) == []
+    finally:
+        window.close()
+        session.close()
