@@ -66,8 +66,12 @@ def _model_texts(view: QAbstractItemView) -> Iterator[tuple[str, Any]]:
     stack = [QModelIndex()]
     while stack:
         parent = stack.pop()
+        try:
+            columns = model.columnCount(parent)
+        except TypeError:  # a list model (columnCount is private in QAbstractListModel)
+            columns = 1
         for row in range(model.rowCount(parent)):
-            for column in range(model.columnCount(parent)):
+            for column in range(columns):
                 index = model.index(row, column, parent)
                 yield "item", model.data(index, Qt.ItemDataRole.DisplayRole)
                 yield "item tooltip", model.data(index, Qt.ItemDataRole.ToolTipRole)
