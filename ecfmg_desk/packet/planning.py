@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from ecfmg_desk.core.catalog import Catalog
 from ecfmg_desk.core.clinical import Letter, Rotation
+from ecfmg_desk.core.exams import earliest_next_attempts
 from ecfmg_desk.core.model import Document, Profile
 from ecfmg_desk.core.plan import Plan, build_plan, check_entry
 from ecfmg_desk.packet.calendar import write_calendar
@@ -50,7 +52,7 @@ def plan_from(
 ) -> Plan:
     """The plan from data already in memory (the window's view); :func:`vault_plan` reads it from a vault."""
     return build_plan(catalog, profile, documents, rotations=rotations, letters=letters, entered=entered,
-                      as_of=as_of)
+                      as_of=as_of, next_attempt=partial(earliest_next_attempts, catalog))
 
 
 def vault_plan(

@@ -189,3 +189,14 @@ def test_a_letter_not_in_the_portal_weeks_after_asking_is_chased(cli: Cli) -> No
     assert isinstance(weeks.value, int)
     assert chase["date"] == (date(2026, 10, 1) + timedelta(weeks=weeks.value)).isoformat()
     assert (chase["kind"], chase["confidence"], chase["ref"]) == ("task", "M", {"letter": letter.last_line})
+
+
+def test_a_failed_usmle_attempt_puts_the_earliest_next_attempt_in_the_plan(cli: Cli, tmp_path: Path) -> None:
+    cli("profile", "--set", "given_names=Maria", "--set", "family_name=Garcia")
+    assert "usmle-next-attempt:usmle-step1" not in _items(cli)
+    added = cli("add", "usmle-step1", make_jpeg(tmp_path / "step1.jpg"), "--issued", "2026-10-01",
+                "--set", "result=fail", "--set", "test_date=2026-10-01")
+    assert added.code == 0, added.err
+    item = _items(cli)["usmle-next-attempt:usmle-step1"]
+    assert item["date"] is not None and item["date"] > "2026-10-01"
+    assert item["source"] and item["confidence"] != "?"
