@@ -231,3 +231,33 @@ def test_the_advisor_sees_the_students_rotations_and_letters_without_any_control
         window.close()
     finally:
         desk.shutdown()
+
+
+def test_link_a_certificate_by_dragging_it_onto_its_rotation(
+    qtbot: QtBot, window: MainWindow, vault: Vault, tmp_path: Path
+) -> None:
+    from tests.samples import make_scan_pdf
+
+    first = vault.clinical.add_rotation(kind="observership", institution="Lakeside Hospital",
+                                        specialty="Internal Medicine", start=date(2026, 1, 5), end=date(2026, 1, 30))
+    second = vault.clinical.add_rotation(kind="clerkship", institution="Riverside Medical Center",
+                                         specialty="Cardiology", start=date(2026, 3, 2), end=date(2026, 3, 29))
+    certificate = vault.add_document("clinical-experience", [make_scan_pdf(tmp_path / "cert.pdf", dpi=150)],
+                                     issued=date(2026, 4, 1)).document
+    window.session.reload()
+    page = open_page(qtbot, window)
+    detail = page.rotations_tab.detail
+    assert detail.unlinked.count() == 1
+    mime = detail.unlinked.mimeData([detail.unlinked.item(0)])
+    table = page.rotations_tab.table
+    proxy = page.rotations_tab.proxy
+    row = next(r for r in range(proxy.rowCount()) if proxy.index(r, 2).data() == "Cardiology")
+    target = table.visualRect(proxy.index(row, 2)).center()
+    event = drop(table.viewport(), mime, target)
+    assert event.isAccepted()
+    assert vault.document(certificate.id).fields.get("rotation") == second.id
+    assert detail.unlinked.count() == 0 and detail.certificates.count() == 1
+    assert "Cardiology" in detail.title.text()
+    assert first.id != second.id
+    window.undo()
+    assert vault.document(certificate.id).fields.get("rotation") is None
