@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal, Protocol
 
+from ecfmg_desk.core.catalog import CYCLE_DATE_KEYS
 from ecfmg_desk.core.clinical import LETTER_DONE_STATUSES, Letter, Rotation
 from ecfmg_desk.core.model import Document, Profile
 from ecfmg_desk.core.rules import add_months, format_date
@@ -30,18 +31,7 @@ Mark = Literal["C", "C-old", "T", "M", "?"]
 DUE_SOON_DAYS = 30
 """``due-soon`` means within this many days (DESIGN.md section 7); a presentation threshold, not an ECFMG rule."""
 
-CATALOG_DATE_KEYS: tuple[str, ...] = (
-    "eras_opens",
-    "eras_applications_from",
-    "eras_programs_review",
-    "lor_upload_by",
-    "rol_deadline",
-    "match_day",
-    "residency_start",
-    "pathways_open",
-    "pathways_close",
-    "oet_test_date_from",
-)
+CATALOG_DATE_KEYS: tuple[str, ...] = CYCLE_DATE_KEYS
 """The cycle dates of DESIGN.md section 6: the keys ``plan --set`` takes for the catalog's dates."""
 
 EXAM_REQUIREMENTS: tuple[str, ...] = ("usmle-step1", "usmle-step2ck")

@@ -123,6 +123,20 @@ def _page_size(width_pt: float, height_pt: float) -> QPageSize:
     return QPageSize(QSizeF(width_pt, height_pt), QPageSize.Unit.Point, "", QPageSize.SizeMatchPolicy.ExactMatch)
 
 
+def _pdf_writer(paper: tuple[float, float]) -> tuple[QBuffer, QPdfWriter]:
+    """An in-memory PDF writer with the packet's page size, no margins and our creator name (the cover and the
+    sheets are drawn the same way, so they look like one document)."""
+    ensure_gui_app()
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
+    writer.setResolution(_RESOLUTION)
+    writer.setPageSize(_page_size(*paper))
+    writer.setPageMargins(QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Point)
+    writer.setCreator("ECFMG Desk")
+    return buffer, writer
+
+
 def render_text_pages(
     *,
     paper: tuple[float, float],
@@ -133,14 +147,7 @@ def render_text_pages(
 ) -> TextPages:
     """Draw the cover (then ``sheets``, counted as cover pages), the contents (page numbers counted from after
     them) and one small page per stamp."""
-    ensure_gui_app()
-    buffer = QBuffer()
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    writer = QPdfWriter(buffer)
-    writer.setResolution(_RESOLUTION)
-    writer.setPageSize(_page_size(*paper))
-    writer.setPageMargins(QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Point)
-    writer.setCreator("ECFMG Desk")
+    buffer, writer = _pdf_writer(paper)
     painter = QPainter(writer)
     try:
         cover_pages = _draw_cover(painter, writer, paper, cover)
@@ -222,14 +229,7 @@ def _sheet_html(sheet: Sheet) -> str:
 
 def render_sheet(paper: tuple[float, float], sheet: Sheet) -> tuple[bytes, int]:
     """One sheet as a PDF of its own (the letter writer's request sheet); returns the bytes and the page count."""
-    ensure_gui_app()
-    buffer = QBuffer()
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    writer = QPdfWriter(buffer)
-    writer.setResolution(_RESOLUTION)
-    writer.setPageSize(_page_size(*paper))
-    writer.setPageMargins(QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Point)
-    writer.setCreator("ECFMG Desk")
+    buffer, writer = _pdf_writer(paper)
     writer.setTitle(sheet.kicker)
     painter = QPainter(writer)
     try:

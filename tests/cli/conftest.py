@@ -61,9 +61,9 @@ def run_process(*args: str | Path, env: dict[str, str] | None = None) -> subproc
 AS_OF = "2026-11-25"
 
 
-@pytest.fixture
-def ready_vault(cli: Cli, tmp_path: Path) -> dict[str, str]:
-    """The demo applicant with its deliberate problems fixed; returns requirement -> document id."""
+def make_demo_exportable(cli: Cli, tmp_path: Path) -> dict[str, str]:
+    """Load the demo applicant and fix its two deliberate gaps (a name verification, the transcript's
+    translation), so tests start from a packet that exports; returns requirement -> document id."""
     assert cli("demo").code == 0
     docs = {d["requirement"]: d["id"] for d in cli("list", "--json").json()["documents"]
             if d["translation_of"] is None}
@@ -72,5 +72,12 @@ def ready_vault(cli: Cli, tmp_path: Path) -> dict[str, str]:
     assert cli("add", "translation", make_scan_pdf(tmp_path / "tr.pdf", dpi=200), "--translation-of",
                docs["final-transcript"], "--translator", "Lingua", "--translator-kind", "professional",
                "--issued", "2022-08-02").code == 0
+    return docs
+
+
+@pytest.fixture
+def ready_vault(cli: Cli, tmp_path: Path) -> dict[str, str]:
+    """The demo applicant with its deliberate problems fixed; returns requirement -> document id."""
+    docs = make_demo_exportable(cli, tmp_path)
     assert cli("validate", "--as-of", AS_OF).code == 0
     return docs

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ecfmg_desk.vault import db
-from tests.cli.conftest import Cli
+from tests.cli.conftest import Cli, make_demo_exportable
 
 INSTITUTION = "Mercy Saint Brigid Hospital"
 SUPERVISOR = "Dr. Eleanor Whitcombe"
@@ -286,16 +286,7 @@ def test_a_row_edited_without_the_key_is_damage_not_data(cli: Cli, vault_dir: Pa
 def test_the_packet_has_a_clinical_experience_summary_after_the_cover(cli: Cli, tmp_path: Path) -> None:
     from pypdf import PdfReader
 
-    from tests.samples import make_scan_pdf
-
-    assert cli("demo").code == 0
-    docs = {d["requirement"]: d["id"] for d in cli("list", "--json").json()["documents"]
-            if d["translation_of"] is None}
-    assert cli("add", "name-verification", make_scan_pdf(tmp_path / "nv.pdf", dpi=200), "--issued", "2023-01-10",
-               "--name-on-document", "M. J. Garcia").code == 0
-    assert cli("add", "translation", make_scan_pdf(tmp_path / "tr.pdf", dpi=200), "--translation-of",
-               docs["final-transcript"], "--translator", "Lingua", "--translator-kind", "professional",
-               "--issued", "2022-08-02").code == 0
+    make_demo_exportable(cli, tmp_path)
     out = tmp_path / "packet.pdf"
     exported = cli("export", "--out", out, "--as-of", "2026-11-25")
     assert exported.code == 0, exported.err

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from ecfmg_desk.vault.faults import PAUSEPOINT_ENV
-from tests.cli.conftest import Cli, run_process
-from tests.samples import make_jpeg, make_scan_pdf
+from tests.cli.conftest import Cli, make_demo_exportable, run_process
+from tests.samples import make_jpeg
 
 PASS = "correct horse battery"
 ENV = {"ECFMG_DESK_PASSPHRASE": PASS}
@@ -63,14 +63,7 @@ def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
 def ready_vault(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The demo applicant, made exportable, with a recovery passphrase (what a second process needs)."""
     monkeypatch.setenv("ECFMG_DESK_PASSPHRASE", PASS)
-    assert cli("demo").code == 0
-    docs = {d["requirement"]: d["id"] for d in cli("list", "--json").json()["documents"]
-            if d["translation_of"] is None}
-    assert cli("add", "name-verification", make_scan_pdf(tmp_path / "nv.pdf", dpi=200), "--issued", "2023-01-10",
-               "--name-on-document", "M. J. Garcia").code == 0
-    assert cli("add", "translation", make_scan_pdf(tmp_path / "tr.pdf", dpi=200), "--translation-of",
-               docs["final-transcript"], "--translator", "Lingua", "--translator-kind", "professional",
-               "--issued", "2022-08-02").code == 0
+    make_demo_exportable(cli, tmp_path)
     return cli.vault
 
 
