@@ -23,12 +23,9 @@ size), with at most ``MAX_COMMENTS`` comments per document and ``MAX_TOTAL_COMME
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
-import os
 import re
-import tempfile
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -40,6 +37,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from ecfmg_desk.core.model import Comment, Decision, Review
 from ecfmg_desk.errors import BadInputError, ReviewMismatchError, UnknownDocumentError, UsageError
 from ecfmg_desk.packet._json import strict_loads
+from ecfmg_desk.vault.blobs import atomic_writer
 from ecfmg_desk.vault.signatures import Signer, read_signature, sign_body
 
 from .bundle import BundleManifest
@@ -186,22 +184,14 @@ def write_review(path: Path, review: ReviewFile, key: Ed25519PrivateKey | None =
     data = (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     if len(data) > MAX_REVIEW_BYTES:
         raise UsageError(f"The review is larger than {MAX_REVIEW_BYTES // (1024 * 1024)} MB; shorten the comments.")
+    if not path.parent.is_dir():
+        raise BadInputError(f"Cannot write the review in {path.parent}: there is no such folder.")
     try:
-        handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        # the temps journal notes the ``.tmp-`` file first, so a kill before the rename leaves nothing for long
+        with atomic_writer(path) as handle:
+            handle.write(data)
     except OSError as exc:
-        raise BadInputError(f"Cannot write the review in {path.parent}: {exc.strerror}") from exc
-    try:
-        with os.fdopen(handle, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp_name, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        if isinstance(exc, OSError):
-            raise BadInputError(f"Cannot write the review to {path}: {exc.strerror or exc}") from exc
-        raise
+        raise BadInputError(f"Cannot write the review to {path}: {exc.strerror or exc}") from exc
 
 
 def _bad(message: str) -> ReviewMismatchError:

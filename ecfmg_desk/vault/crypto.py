@@ -97,6 +97,12 @@ class VaultKeys:
         """The key of the rows' authenticators (integrity.py)."""
         return subkey(self.master, "ecfmg-desk/rows/v1")
 
+    @property
+    def signing_seed(self) -> bytes:
+        """The 32-byte seed of the vault's Ed25519 bundle-signing key (vault/signing.py): derived, so nothing has
+        to be stored before a first export, and a read-only vault signs its bundles too."""
+        return subkey(self.master, "ecfmg-desk/bundle-signing/v1")
+
     def blob_name(self, data: bytes) -> str:
         """Content address of a blob: a keyed hash, so the folder does not reveal which known file it holds."""
         return hmac.new(subkey(self.master, "ecfmg-desk/blob-names/v1"), data, hashlib.sha256).hexdigest()

@@ -29,6 +29,7 @@ from ecfmg_desk.vault import integrity, keys
 from ecfmg_desk.vault.blobs import BlobDamaged, BlobMissing, BlobStore
 from ecfmg_desk.vault.crypto import DecryptionFailed, VaultKeys, b64, new_key, unb64, wrap_key
 from ecfmg_desk.vault.faults import crashpoint
+from ecfmg_desk.vault.signing import SIGNING_KEY
 from ecfmg_desk.vault.store import Vault, _tx, digest_of
 
 log = logging.getLogger(__name__)
@@ -123,6 +124,11 @@ def rekey(vault: Vault, passphrase: str | None, progress: Progress | None = None
                 conn.execute(f"UPDATE {spec.table} SET {spec.column} = ? WHERE rowid = ?",
                              (b64(sealed) if spec.text else sealed, rowid))
                 values += 1
+        if not conn.execute("SELECT 1 FROM meta WHERE key = ?", (f"sealed:{SIGNING_KEY}",)).fetchone():
+            # the bundle-signing key was derived from the old key: keep it, so advisors still recognise the student
+            conn.execute("INSERT INTO meta(key, value) VALUES (?, ?)", (f"sealed:{SIGNING_KEY}", b64(
+                new.fields.encrypt(old.signing_seed, f"meta:sealed:{SIGNING_KEY}:{vault.id}".encode()))))
+            values += 1
         for table, column in integrity.BLOB_NAME_COLUMNS:
             if integrity.table_columns(conn, table) is not None:
                 for old_name, new_name in renamed.items():

@@ -1,11 +1,11 @@
 """The vault's own signing key pair and the advisors' keys it trusts (DESIGN.md section 9).
 
-A bundle is signed with the vault's Ed25519 key, whose private half is stored in the vault encrypted under the
-vault key (:meth:`Vault.sealed_value`). Reviews are signed by the advisor: the first key seen for an advisor is
-trusted from then on (trust on first use, as SSH does), a different key for a known advisor is refused until
-the applicant accepts it, and a signed review older than the latest one loaded from that key is refused (a
-replayed file would silently undo the newer decisions). What the vault knows of advisors is stored sealed
-too, so it cannot be edited without the key.
+A bundle is signed with the vault's Ed25519 key, derived from the vault key (or, in a vault that exported
+before that, the random one it stored encrypted under the vault key, :meth:`Vault.sealed_value`). Reviews are
+signed by the advisor: the first key seen for an advisor is trusted from then on (trust on first use, as SSH
+does), a different key for a known advisor is refused until the applicant accepts it, and a signed review older
+than the latest one loaded from that key is refused (a replayed file would silently undo the newer decisions).
+What the vault knows of advisors is stored sealed too, so it cannot be edited without the key.
 
 Known limit: someone with write access to the vault folder could put back an *older* sealed copy of that
 list (one the vault itself wrote earlier); that undoes trust, it cannot forge it.
@@ -21,7 +21,6 @@ from datetime import date, datetime
 from typing import Any, Final, Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from ecfmg_desk.errors import AdvisorKeyChangedError, IntegrityError, ReplayedReviewError
 from ecfmg_desk.vault.signatures import Signer, fingerprint
@@ -44,11 +43,15 @@ Trust = Literal["new", "known", "changed"]
 
 
 def vault_signing_key(vault: Vault) -> Ed25519PrivateKey:
-    """The vault's signing key, made and stored on first use (two processes racing keep the first one)."""
+    """The vault's signing key: the one stored (sealed) in the vault if there is one, else derived from the vault
+    key. Nothing is written, so the first export of a read-only vault is signed too (DESIGN.md section 9).
+
+    Vaults that exported before keep the random key they stored then (the advisor's app knows that one); a key
+    rotation stores the derived key before the vault key changes (vault/rekey.py), so the student's bundles keep
+    being signed by the same key for the advisor."""
     raw = vault.sealed_value(SIGNING_KEY)
     if raw is None:
-        fresh = Ed25519PrivateKey.generate().private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-        raw = vault.set_sealed_value(SIGNING_KEY, fresh, keep_existing=True)
+        raw = vault._keys.signing_seed
     if len(raw) != 32:
         raise IntegrityError("The vault's signing key is damaged.")
     return Ed25519PrivateKey.from_private_bytes(raw)

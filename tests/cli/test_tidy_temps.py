@@ -65,3 +65,25 @@ def test_a_killed_restore_leaves_no_half_vault(cli: Cli, tmp_path: Path, monkeyp
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in restore_dir.iterdir()) == ["vault"], "the killed run's folder is cleaned too"
     assert run_process("--vault", target, "check", env=ENV).returncode == 0
+
+
+def test_a_killed_review_write_leaves_nothing_after_the_next_start(ready_vault: Path, tmp_path: Path) -> None:
+    """The advisor's review goes through the same journalled temp file as an export (issue 11.7)."""
+    bundle = tmp_path / "mail" / "maria.ecfmgpkt"
+    bundle.parent.mkdir()
+    assert run_process("--vault", ready_vault, "export", "--out", tmp_path / "packet.pdf", "--bundle", bundle,
+                       "--as-of", AS_OF, env=ENV).returncode == 0
+    advisor = {**ENV, "ECFMG_DESK_HOME": str(tmp_path / "advisor-has-no-vault")}
+    out_dir = tmp_path / "reviews"
+    out_dir.mkdir()
+    first = run_process("review", bundle, "--reviewer", "Dr. Ana Ruiz", "--out", out_dir / "first.json", env=advisor)
+    assert first.returncode == 0, first.stderr  # (makes the advisor's key: that write is not the one killed)
+    (out_dir / "first.json").unlink()
+    killed = run_process("review", bundle, "--reviewer", "Dr. Ana Ruiz", "--out", out_dir / "review.json",
+                         env={**advisor, CRASHPOINT_ENV: "blob-written"})
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    left = list(out_dir.iterdir())
+    assert len(left) == 1 and left[0].name.startswith(".tmp-"), left
+    assert b"Dr. Ana Ruiz" in left[0].read_bytes(), "what the kill left is the review being written"
+    assert run_process("requirements", env=advisor).returncode == 0  # any next start
+    assert list(out_dir.iterdir()) == []

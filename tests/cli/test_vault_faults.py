@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import resource
 import shutil
 import signal
@@ -90,6 +91,34 @@ def test_read_only_vault_reads_work_and_writes_are_refused(ready_vault: Path, tm
     finally:
         for item in [ready_vault, *ready_vault.rglob("*")]:
             item.chmod(0o700 if item.is_dir() else 0o600)
+
+
+def test_first_export_of_a_read_only_vault_writes_a_signed_bundle_and_nothing_in_the_vault(
+        ready_vault: Path, tmp_path: Path) -> None:
+    """DESIGN.md section 9: ``export`` to another folder works on a read-only vault. The bundle's signing key is
+    derived from the vault key, so the very first bundle needs nothing stored; later exports sign with the same
+    key (the advisor's app recognises the student by it)."""
+    make_read_only(ready_vault)
+    before = files_of(ready_vault)
+    out = tmp_path / "elsewhere"
+    out.mkdir()
+    try:
+        exported = as_unprivileged("--vault", ready_vault, "export", "--out", out / "packet.pdf", "--bundle",
+                                   out / "first.ecfmgpkt", "--as-of", AS_OF, env=ENV)
+        assert exported.returncode == 0, exported.stderr
+        assert "Traceback" not in exported.stderr
+        assert files_of(ready_vault) == before, "no signing key, WAL index or temp file written into the vault"
+    finally:
+        for item in [ready_vault, *ready_vault.rglob("*")]:
+            item.chmod(0o700 if item.is_dir() else 0o600)
+    first = run_process("verify", out / "first.ecfmgpkt", env=ENV)
+    assert first.returncode == 0 and "signed by the student's vault, key" in first.stdout, first.stdout
+    again = run_process("--vault", ready_vault, "export", "--out", out / "packet2.pdf", "--bundle",
+                        out / "second.ecfmgpkt", "--as-of", AS_OF, env=ENV)
+    assert again.returncode == 0, again.stderr
+    second = run_process("verify", out / "second.ecfmgpkt", env=ENV)
+    key = re.search(r"key ((?:[0-9a-f]{4} ){4}[0-9a-f]{4})", first.stdout)
+    assert key is not None and key.group(1) in second.stdout, (first.stdout, second.stdout)
 
 
 def test_damaged_database_is_exit_3_everywhere(cli: Cli, tmp_path: Path) -> None:

@@ -111,3 +111,65 @@ def test_passphrase_command_changes_it_and_can_rotate_the_key(cli: Cli, tmp_path
 @pytest.fixture
 def cli(vault_dir: Path) -> Cli:
     return Cli(vault_dir)
+
+
+def _every_kind_of_row(vault_dir: Path, tmp_path: Path) -> None:
+    """A vault with a row in every table and a value in every optional column (what rotation must re-encrypt)."""
+    from ecfmg_desk.vault.demo import create_demo
+    from ecfmg_desk.vault.signing import KNOWN_ADVISORS
+
+    with Vault.open(vault_dir, create=True) as vault:
+        create_demo(vault)
+        step1 = vault.add_document("usmle-step1", [make_scan_pdf(tmp_path / "s1.pdf", dpi=200)]).document
+        vault.edit_document(step1.id, {"fields": {"result": "pass"}, "notes": "mine", "name_on_document": "M. G."})
+        docs = vault.documents()
+        translation = next(d for d in docs if d.is_translation)
+        vault.edit_document(translation.id, {"translator": "Lingua"})
+        vault.store_review("b", {docs[0].id: ("changes", "Dr A", date(2026, 1, 2), docs[0].sha256,
+                                              (Comment("Dr A", date(2026, 1, 2), "Sharper, please"),))},
+                           sealed={KNOWN_ADVISORS: b"{}"})
+        vault.set_plan_dates({"match_day": date(2027, 3, 19)})
+        vault.set_confirmation("school-listed", None, True)
+        vault.thumbnail(step1.files[0])  # (made on first use, stored as a blob of its own)
+
+
+def test_every_encrypted_column_is_in_the_registry_key_rotation_follows(vault_dir: Path, tmp_path: Path) -> None:
+    """``integrity.ENCRYPTED`` is what :func:`rekey` re-encrypts: a BLOB column (or any value stored as bytes) in
+    no entry would be left under the old key and never open again; a blob file no ``BLOB_NAME_COLUMNS`` column
+    names would not be renamed. Each entry's associated data must also open every value it lists."""
+    import sqlite3
+
+    from ecfmg_desk.vault import db, integrity
+
+    _every_kind_of_row(vault_dir, tmp_path)
+    listed = {(spec.table, spec.column) for spec in integrity.ENCRYPTED}
+    with Vault.open(vault_dir) as vault:
+        fields = vault._keys.fields
+    conn = sqlite3.connect(vault_dir / db.DB_NAME)
+    try:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                  if r[0] != "sqlite_sequence"]
+        unlisted: set[tuple[str, str]] = set()
+        for table in tables:
+            for _cid, column, declared, *_rest in conn.execute(f"PRAGMA table_info({table})"):
+                if column == integrity.AUTH_COLUMN or (table, column) in listed:
+                    continue
+                if declared.upper() == "BLOB" or conn.execute(
+                        f"SELECT 1 FROM {table} WHERE typeof({column}) = 'blob' LIMIT 1").fetchone():
+                    unlisted.add((table, column))
+        assert unlisted == set(), f"encrypted columns key rotation would not re-encrypt: {sorted(unlisted)}"
+        for spec in integrity.ENCRYPTED:
+            assert spec.table in tables and spec.column in (integrity.table_columns(conn, spec.table) or []), spec
+            rows = conn.execute(f"SELECT {spec.column}, {spec.aad_sql} FROM {spec.table}"
+                                f" WHERE {spec.column} IS NOT NULL AND ({spec.where})").fetchall()
+            assert rows, f"the vault made for this test holds no {spec.table}.{spec.column}"
+            for value, aad in rows:
+                from ecfmg_desk.vault.crypto import unb64
+
+                fields.decrypt(unb64(value) if spec.text else bytes(value), str(aad).encode("utf-8"))
+        named: set[str] = set()
+        for table, column in integrity.BLOB_NAME_COLUMNS:
+            named |= {str(n) for (n,) in conn.execute(f"SELECT {column} FROM {table} WHERE {column} IS NOT NULL")}
+    finally:
+        conn.close()
+    assert blob_names(vault_dir) <= named, "every blob file is named by a column key rotation renames"
