@@ -148,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     ver = command("verify", "check a bundle's integrity (exit 3 when anything was altered)")
     ver.add_argument("bundle", type=Path, metavar="BUNDLE")
+    _accept_student_key(ver)
 
     rev = command("review", "answer a student's bundle with decisions and comments")
     rev.add_argument("bundle", type=Path, metavar="BUNDLE")
@@ -155,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     rev.add_argument("--comment", action="append", default=[], metavar="DOC_ID=TEXT")
     rev.add_argument("--reviewer", metavar="NAME")
     rev.add_argument("--out", type=Path, required=True, metavar="REVIEW.json")
+    _accept_student_key(rev)
 
     app = command("apply-review", "load an advisor's review into the vault")
     app.add_argument("review", type=Path, metavar="REVIEW.json")
@@ -175,6 +177,11 @@ def build_parser() -> argparse.ArgumentParser:
     cli_plan.add_parser(command)
     cli_confirm.add_commands(command)
     return parser
+
+
+def _accept_student_key(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--accept-new-key", action="store_true",
+                        help="accept a known student's new bundle key (after checking its fingerprint with them)")
 
 
 def _field_option(parser: argparse.ArgumentParser) -> None:
@@ -456,16 +463,60 @@ def cmd_export(ctx: Context) -> int:
                                as_of=as_of, password=password, paper=args.paper)
     ctx.note(f"wrote {summary.packet} ({summary.pages} pages)")
     if summary.bundle:
-        ctx.note(f"wrote {summary.bundle}")
+        signed = f", signed with your vault's key {summary.bundle_key}" if summary.bundle_key else ""
+        ctx.note(f"wrote {summary.bundle}{signed}")
     for warning in summary.warnings:
         ctx.note(warning, "warning")
     return 0
+
+
+def _advisor_key(ctx: Context) -> tuple[Any, str]:
+    """The advisor's signing key (made on first use, and said so) or ``None`` and why there is none."""
+    from ecfmg_desk.vault.advisor_key import signing_key_or_reason
+    from ecfmg_desk.vault.keys import passphrase_from_env
+
+    key, why = signing_key_or_reason(passphrase_from_env())
+    if key is not None and key.created:
+        ctx.note(f"made your signing key {key.signer.fingerprint}; the student's app shows this fingerprint "
+                 "with your name, so read it to them once.")
+    return key, why
+
+
+def _judge_bundle(ctx: Context, manifest: Any, key: Any, why_no_key: str) -> None:
+    """Trust on first use for the student's bundle key: remembered the first time, refused when it changes."""
+    from ecfmg_desk.errors import StudentKeyChangedError
+    from ecfmg_desk.vault.keys import PASSPHRASE_ENV
+    from ecfmg_desk.vault.student_keys import judge_bundle
+
+    try:
+        trust = judge_bundle(manifest, key, accept_new_key=ctx.args.accept_new_key, today=date.today(),
+                             why_no_key=why_no_key)
+    except StudentKeyChangedError as exc:
+        raise StudentKeyChangedError(f"{exc.message} Once the student confirms they sent it (and its fingerprint), "
+                                     f"run `ecfmg-desk {ctx.args.command} --accept-new-key BUNDLE`.") from None
+    who = trust.student
+    if trust.trust == "new":
+        ctx.note(f"first bundle from {who}: their key {trust.fingerprint} is remembered on this computer; check "
+                 "the fingerprint with them once.")
+    elif trust.trust == "known":
+        ctx.note(f"signed with {who}'s key {trust.fingerprint}, the one you already know")
+    elif trust.trust == "changed":
+        ctx.note(f"accepted {who}'s NEW key {trust.fingerprint} (before: {', '.join(trust.previous)}).", "warning")
+    elif trust.trust == "unsigned" and trust.previous:
+        ctx.note(f"opened an UNSIGNED bundle from {who}, whose earlier bundles were signed "
+                 f"({', '.join(trust.previous)}).", "warning")
+    elif trust.trust == "not-remembered" and trust.fingerprint:
+        ctx.note(f"{who}'s key {trust.fingerprint} cannot be remembered on this computer ({trust.why_not_remembered}"
+                 f"), so a bundle re-signed by someone else would not be noticed. Set {PASSPHRASE_ENV} to keep a "
+                 "signing key here.", "warning")
 
 
 def cmd_verify(ctx: Context) -> int:
     from ecfmg_desk.packet.bundle import verify_bundle
 
     manifest = verify_bundle(ctx.args.bundle)
+    key, why_no_key = _advisor_key(ctx)
+    _judge_bundle(ctx, manifest, key, why_no_key)
     signed = (f"signed by the student's vault, key {manifest.signer.fingerprint}" if manifest.signer
               else "not signed")
     ctx.print(f"{ctx.args.bundle}: intact ({len(manifest.documents)} documents, bundle {manifest.bundle_id}), "
@@ -496,19 +547,16 @@ def cmd_review(ctx: Context) -> int:
         comments.setdefault(doc_id, []).append(text.strip())
     reviewer = args.reviewer or _os_user()
     review = make_review(manifest, decisions, comments, reviewer, date.today())
-    from ecfmg_desk.vault.advisor_key import signing_key_or_reason
-    from ecfmg_desk.vault.keys import PASSPHRASE_ENV, passphrase_from_env
+    from ecfmg_desk.vault.keys import PASSPHRASE_ENV
 
-    key, why_unsigned = signing_key_or_reason(passphrase_from_env())
+    key, why_unsigned = _advisor_key(ctx)
+    _judge_bundle(ctx, manifest, key, why_unsigned)
     write_review(args.out, review, key.private if key else None)
     if key is None:
         ctx.note(f"wrote {args.out} UNSIGNED: {why_unsigned}. The student's app will show it as unsigned. "
                  f"To sign reviews, set {PASSPHRASE_ENV} (it protects your signing key on this computer).",
                  "warning")
         return 0
-    if key.created:
-        ctx.note(f"made your signing key {key.signer.fingerprint}; the student's app shows this fingerprint "
-                 "with your name, so read it to them once.")
     ctx.note(f"wrote {args.out}, signed by {review.reviewer} with key {key.signer.fingerprint}")
     return 0
 

@@ -132,6 +132,11 @@ class AdvisorKeyChangedError(IntegrityError):
     maybe someone else): refused until the applicant accepts the new key."""
 
 
+class StudentKeyChangedError(IntegrityError):
+    """A bundle from a student the advisor's app knows, signed by a different key than their earlier bundles (or
+    not signed): maybe a new computer, maybe someone else's edit. Refused until the advisor accepts the key."""
+
+
 class ReplayedReviewError(ReviewMismatchError):
     """A signed review older than one already loaded from the same advisor (loading it would undo the newer)."""
 

@@ -28,6 +28,8 @@ class ExportSummary:
     pages: int
     bundle: Path | None
     warnings: tuple[str, ...]
+    bundle_key: str | None = None
+    """The fingerprint of the key the bundle is signed with (the advisor's app shows and remembers it)."""
 
 
 def sections_for(catalog: Catalog, documents: list[Document]) -> list[Section]:
@@ -77,24 +79,26 @@ def export_vault(
         extra_sheets=(clinical_summary_sheet(rotations, letters),) if rotations else (),
         schedule=schedule,
     )
+    bundle_key = None
     if bundle is not None:
         try:
             if cancel and cancel():
                 from ecfmg_desk.errors import CancelledError
 
                 raise CancelledError("Export cancelled; nothing was written.")
-            write_bundle(
+            manifest = write_bundle(
                 bundle, signing_key=vault_signing_key(vault), vault_id=vault.id, profile=profile, documents=documents,
                 translation_statuses={d.id: translation_status(d, documents) for d in documents},
                 validation=validation, read_file=vault.read_file, packet_pdf=info.path, app_version=__version__,
                 catalog_cycle=str(catalog.cycle), created=as_of, rotations=rotations, letters=letters,
                 schedule=schedule,
             )
+            bundle_key = manifest.signer.fingerprint if manifest.signer else None
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 out.unlink()  # all or nothing: no packet without the bundle that was asked for
             raise
     return ExportSummary(
         packet=info.path, pages=info.page_count, bundle=bundle,
-        warnings=tuple(f.message for f in validation.warnings),
+        warnings=tuple(f.message for f in validation.warnings), bundle_key=bundle_key,
     )

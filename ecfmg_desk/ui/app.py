@@ -25,7 +25,14 @@ from PySide6.QtCore import QEvent, QObject, QSettings, QThreadPool, QTimer, Sign
 from PySide6.QtWidgets import QApplication, QWidget
 
 from ecfmg_desk import APP_NAME, __version__
-from ecfmg_desk.errors import DeskError, KeyUnavailableError, TamperedBundleError, WrongPassphraseError, user_message
+from ecfmg_desk.errors import (
+    DeskError,
+    KeyUnavailableError,
+    StudentKeyChangedError,
+    TamperedBundleError,
+    WrongPassphraseError,
+    user_message,
+)
 from ecfmg_desk.packet.fonts import register_fonts
 from ecfmg_desk.ui import icons, prompts
 from ecfmg_desk.ui.settings import open_settings, remember_bundle, remember_vault
@@ -40,6 +47,20 @@ def say(text: str) -> None:
     """A line on stderr, when there is one (a windowed Windows build has ``sys.stderr = None``)."""
     if sys.stderr is not None:
         print(text, file=sys.stderr)
+
+
+def _judge_bundle(manifest: Any, today: date, *, accept_new_key: bool) -> Any:
+    """Trust on first use for the student's bundle key (``vault.student_keys``), with the advisor's own key
+    (made on first use, as Save review would); no usable key: nothing is remembered, and the banner says so."""
+    from ecfmg_desk.vault.advisor_key import signing_key_or_reason
+    from ecfmg_desk.vault.keys import passphrase_from_env
+    from ecfmg_desk.vault.student_keys import judge_bundle
+
+    try:
+        key, why = signing_key_or_reason(passphrase_from_env())
+    except DeskError as exc:  # a wrong passphrase for the stored key: still let the advisor read the bundle
+        key, why = None, exc.message
+    return judge_bundle(manifest, key, accept_new_key=accept_new_key, today=today, why_no_key=why)
 
 
 def say_error(exc: BaseException) -> None:
@@ -342,22 +363,38 @@ class DeskApp(QObject):
         if resolved in self._opening:
             return
 
+        today = self.as_of or date.today()
+
         def work(_report: Callable[[int, int], None], _cancelled: Callable[[], bool]) -> object:
             from ecfmg_desk.packet.bundle import open_bundle
 
             try:
-                return open_bundle(path)
+                opened = open_bundle(path)
             except DeskError as exc:  # returned, not raised: a tampered bundle gets its own title
                 return exc
+            try:
+                return opened, _judge_bundle(opened.manifest, today, accept_new_key=False)
+            except DeskError as exc:  # a known student's key changed (asked on the GUI thread), or a bad list
+                if not isinstance(exc, StudentKeyChangedError):
+                    opened.close()
+                    return exc
+                return opened, exc
 
         def done(result: object) -> None:
             self._opening.pop(resolved, None)
             if isinstance(result, DeskError):
                 self._bundle_refused(path, result, exit_on_failure)
-            elif self.catalog is None:  # shut down meanwhile
-                getattr(result, "close", lambda: None)()
-            else:
-                self.show_review(result, path)
+                return
+            assert isinstance(result, tuple)
+            opened, trust = result
+            if self.catalog is None:  # shut down meanwhile
+                opened.close()
+                return
+            if isinstance(trust, StudentKeyChangedError):
+                trust = self._accept_student_key(opened, path, trust, today, exit_on_failure)
+                if trust is None:
+                    return
+            self.show_review(opened, path, trust)
 
         def failed(message: str) -> None:
             self._opening.pop(resolved, None)
@@ -371,6 +408,28 @@ class DeskApp(QObject):
         if notice_window is not None:
             notice_window.show_notice(self.tr("Checking {name}…").format(name=path.name))
         self.pool.start(task)
+
+    def _accept_student_key(self, opened: Any, path: Path, exc: StudentKeyChangedError, today: date,
+                            exit_on_failure: bool) -> Any:
+        """A known student's bundle signed by another key: the advisor decides (as a student does for an
+        advisor's new key). Returns the trust to open it with, or ``None`` (the bundle is closed)."""
+        parent = self.window or self.wizard or (self.review_windows[-1] if self.review_windows else None)
+        if self.screenshot or not prompts.ask_yes_no(
+                parent, self.tr("This bundle may not be from your student"),
+                exc.message + "\n\n" + self.tr("Open it anyway?"), yes=self.tr("Open it anyway"),
+                no=self.tr("Do not open it"), warning=True):
+            opened.close()
+            if self.screenshot:
+                self._bundle_refused(path, exc, exit_on_failure)
+            elif exit_on_failure and self.window is None and self.wizard is None and not self.review_windows:
+                self.finished.emit(exc.exit_code)
+            return None
+        try:
+            return _judge_bundle(opened.manifest, today, accept_new_key=True)
+        except DeskError as error:
+            opened.close()
+            self._bundle_refused(path, error, exit_on_failure)
+            return None
 
     def _bundle_refused(self, path: Path, exc: DeskError, exit_on_failure: bool) -> None:
         if isinstance(exc, TamperedBundleError):
@@ -388,12 +447,13 @@ class DeskApp(QObject):
         if exit_on_failure and self.window is None and self.wizard is None and not self.review_windows:
             self.finished.emit(exc.exit_code)
 
-    def show_review(self, opened: Any, path: Path) -> Any:
-        """A verified bundle in its own read-only window (UX.md principle 10)."""
+    def show_review(self, opened: Any, path: Path, trust: Any = None) -> Any:
+        """A verified bundle in its own read-only window (UX.md principle 10); ``trust``: what this computer
+        knows of the student's key (``vault.student_keys.BundleTrust``)."""
         from ecfmg_desk.ui.bundle_session import BundleSession
         from ecfmg_desk.ui.window import MainWindow
 
-        session = BundleSession(opened, path, self.catalog, today=self.as_of)
+        session = BundleSession(opened, path, self.catalog, today=self.as_of, trust=trust)
         window = MainWindow(session, self.settings)
         window.open_bundle_requested.connect(self.open_bundle)
         window.open_vault_requested.connect(self.switch_to)

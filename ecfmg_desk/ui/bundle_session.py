@@ -25,6 +25,7 @@ from ecfmg_desk.packet.review import make_review, write_review
 from ecfmg_desk.ui.reviewing import ReviewDraft
 from ecfmg_desk.ui.view import ViewCore
 from ecfmg_desk.ui.words import file_name
+from ecfmg_desk.vault.student_keys import BundleTrust
 
 THUMBNAIL_PX = 256
 
@@ -57,9 +58,11 @@ class BundleSession(ViewCore):
     """A student's verified bundle, read-only, with the advisor's review draft (the window's review mode)."""
 
     def __init__(self, bundle: OpenedBundle, path: Path, catalog: Catalog, *, today: date | None = None,
-                 reviewer: str = "", parent: QObject | None = None) -> None:
+                 reviewer: str = "", trust: BundleTrust | None = None, parent: QObject | None = None) -> None:
         QObject.__init__(self, parent)
         self.bundle = bundle
+        self.trust = trust
+        """What this computer knows of the student's key (None: not judged, e.g. a test's bundle)."""
         self.bundle_path = Path(path)
         self.manifest = bundle.manifest
         self.today = today or date.today()

@@ -434,6 +434,27 @@ def signature_words(applied: AppliedReview) -> str:
 # ============================================================================================ the advisor
 
 
+def key_words(bundle: BundleSession) -> str:
+    """Who signed the bundle, in words: the key's fingerprint and whether this computer knew it."""
+    signer, trust = bundle.manifest.signer, bundle.trust
+    if signer is None:
+        return tr("NOT signed: it says it is from {student}, but anyone could have made it").format(
+            student=bundle.student) if trust is not None and trust.previous else \
+            tr("not signed (made by an older ECFMG Desk)")
+    key = signer.fingerprint
+    if trust is None:
+        return tr("signed by the student's vault, key {key}").format(key=key)
+    if trust.trust == "known":
+        return tr("signed with the student's key {key}, the one you know").format(key=key)
+    if trust.trust == "new":
+        return tr("signed with key {key}, their first bundle here: check it with them once").format(key=key)
+    if trust.trust == "changed":
+        return tr("signed with a NEW key {key} (before: {old}), which you accepted").format(
+            key=key, old=", ".join(trust.previous))
+    return tr("signed with key {key}, which this computer cannot remember").format(key=key)
+
+
+
 BANNER_STYLE = """
 #reviewBanner { background: #1d3f66; border-bottom: 3px solid #e0a526; }
 #reviewBanner QLabel { color: #ffffff; }
@@ -528,9 +549,7 @@ class ReviewMode(WindowMode):
             if upcoming is not None and upcoming.date is not None:
                 parts.append(tr("next deadline {date}: {title}").format(date=format_date(upcoming.date),
                                                                        title=upcoming.title))
-        signer = bundle.manifest.signer
-        parts.append(tr("signed by the student's vault, key {key}").format(key=signer.fingerprint) if signer
-                     else tr("not signed (made by an older ECFMG Desk)"))
+        parts.append(key_words(bundle))
         return " · ".join(parts)
 
     def install(self, window: MainWindow) -> None:

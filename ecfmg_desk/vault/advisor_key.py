@@ -201,9 +201,10 @@ def import_advisor_key(path: Path, *, import_passphrase: str, passphrase: str | 
     """Read a key exported by :func:`export_advisor_key` and keep it as this computer's signing key."""
     key = _read_wrapped(Path(path), import_passphrase, "this key file")
     try:
-        previous: Signer | None = load_advisor_key(passphrase=passphrase, create=False).signer
+        held: Ed25519PrivateKey | None = load_advisor_key(passphrase=passphrase, create=False).private
     except (NoAdvisorKey, WrongPassphraseError):
-        previous = None
+        held = None
+    previous = Signer(raw_public_key(held)) if held is not None else None
     signer = Signer(raw_public_key(key))
     if previous == signer:
         previous = None
@@ -211,14 +212,19 @@ def import_advisor_key(path: Path, *, import_passphrase: str, passphrase: str | 
     if keyring_works and _keyring_set(key):
         if _key_file().exists():
             _key_file().unlink()  # one key per computer: the old wrapped copy would shadow nothing, but confuse
-        return ImportedKey(signer, "keyring", previous)
-    if passphrase is None:
+        where: Literal["keyring", "config"] = "keyring"
+    elif passphrase is None:
         raise KeyUnavailableError(
             "This computer has no system keyring, and no passphrase was given to protect the key, so there is "
             "nowhere safe to keep it."
         )
-    _store_in_config(key, passphrase)
-    return ImportedKey(signer, "config", previous)
+    else:
+        _store_in_config(key, passphrase)
+        where = "config"
+    from ecfmg_desk.vault.student_keys import move_to_new_key
+
+    move_to_new_key(held, key)  # the students' keys this computer knows stay known under the new key
+    return ImportedKey(signer, where, previous)
 
 
 def signing_key_or_reason(passphrase: str | None) -> tuple[AdvisorKey | None, str]:

@@ -22,6 +22,7 @@ from ecfmg_desk.vault.advisor_key import load_advisor_key
 from ecfmg_desk.vault.signatures import fingerprint
 from tests.cli.conftest import AS_OF, Cli
 from tests.conftest import MemoryKeyring
+from tests.samples import resign_bundle
 
 
 @pytest.fixture
@@ -280,3 +281,85 @@ def test_an_unsigned_review_in_a_signing_advisors_name_is_refused(cli: Cli, bund
     assert refused.code == 3 and "is not signed" in refused.err and _decisions(cli) == before
     accepted = cli("apply-review", "--accept-new-key", tmp_path / "stripped.json")
     assert accepted.code == 0 and "NOT SIGNED" in accepted.err
+
+
+def _resign(src: Path, dst: Path, key: Any, change: Any = None) -> Path:
+    return resign_bundle(src, dst, key, change)
+
+
+def test_the_advisor_pins_each_students_bundle_key(cli: Cli, bundle: Path, tmp_path: Path,
+                                                   ready_vault: dict[str, str]) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from ecfmg_desk.vault.student_keys import known_students_path
+
+    student = verify_bundle(bundle).applicant.name_of_record
+    first = cli("verify", bundle, vault=False)
+    assert first.code == 0, first.err
+    assert f"first bundle from {student}" in first.err and "remembered" in first.err
+    assert known_students_path().exists()
+    again = tmp_path / "again.ecfmgpkt"
+    exported = cli("export", "--out", tmp_path / "p2.pdf", "--bundle", again, "--as-of", AS_OF)
+    key = verify_bundle(bundle).signer.fingerprint  # type: ignore[union-attr]
+    assert f"signed with your vault's key {key}" in exported.err, "the student can read their key to the advisor"
+    known = cli("verify", again, vault=False)
+    assert known.code == 0 and "the one you already know" in known.err
+
+    def falsify(body: dict[str, Any]) -> None:
+        body["validation"]["findings"] = []  # e.g. hide a problem, then re-sign: the signature itself is valid
+
+    intruder = Ed25519PrivateKey.generate()
+    resealed = _resign(bundle, tmp_path / "resealed.ecfmgpkt", intruder, falsify)
+    other = fingerprint(verify_bundle(resealed).signer.public_key)  # type: ignore[union-attr]
+    refused = cli("verify", resealed, vault=False)
+    assert refused.code == 3 and refused.out == ""
+    line = refused.err.strip()
+    assert line.startswith(f"error: Warning: this bundle says it is from {student}, but it is signed "
+                           f"with a key this computer has never seen for them (fingerprint {other})"), line
+    assert key in line and "--accept-new-key" in line and len(refused.err.strip().splitlines()) == 1
+    out = tmp_path / "r.json"
+    assert cli("review", resealed, "--reviewer", "Ana", "--out", out, vault=False).code == 3
+    assert not out.exists(), "no review of a bundle whose key changed"
+    # a new vault id does not make a new student: the USMLE ID is the same
+    renamed = _resign(bundle, tmp_path / "renamed.ecfmgpkt", intruder, lambda b: b.update(vault_id="fresh"))
+    assert cli("verify", renamed, vault=False).code == 3
+    # an unsigned bundle from a student whose bundles were signed is a downgrade
+    stripped = _rezip(bundle, tmp_path / "stripped.ecfmgpkt", lambda b: b.update(signature=None))
+    downgraded = cli("verify", stripped, vault=False)
+    assert downgraded.code == 3 and "is not signed" in downgraded.err
+    # the advisor accepts the new key deliberately (after checking it with the student)
+    accepted = cli("verify", resealed, "--accept-new-key", vault=False)
+    assert accepted.code == 0 and f"accepted {student}'s NEW key {other}" in accepted.err
+    assert cli("verify", resealed, vault=False).code == 0
+    assert cli("verify", bundle, vault=False).code == 0, "the old key stays known too"
+
+
+def test_the_list_of_students_keys_cannot_be_edited_without_the_advisors_key(cli: Cli, bundle: Path,
+                                                                             tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from ecfmg_desk.vault.signatures import Signer, raw_public_key
+    from ecfmg_desk.vault.student_keys import known_students_path
+
+    assert cli("verify", bundle, vault=False).code == 0
+    intruder = Ed25519PrivateKey.generate()
+    pins = json.loads(known_students_path().read_text())
+    for entry in pins["students"].values():  # the attacker puts their own key in the list
+        entry["keys"] = [Signer(raw_public_key(intruder)).public_key_b64]
+    known_students_path().write_text(json.dumps(pins))
+    result = cli("verify", _resign(bundle, tmp_path / "resealed.ecfmgpkt", intruder), vault=False)
+    assert result.code == 3 and "list of students' keys" in result.err and "Traceback" not in result.err
+
+
+def test_moving_the_advisors_key_keeps_the_students_keys_known(cli: Cli, bundle: Path, tmp_path: Path,
+                                                               memory_keyring: MemoryKeyring,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ECFMG_DESK_PASSPHRASE", "correct horse battery")
+    assert cli("verify", bundle, vault=False).code == 0
+    exported = tmp_path / "key.json"
+    assert cli("advisor-key", "export", exported, vault=False).code == 0
+    memory_keyring.entries.clear()  # the key is gone: a new one is made, the old list cannot be checked with it
+    fresh = cli("verify", bundle, vault=False)
+    assert fresh.code == 0 and "made your signing key" in fresh.err and "first bundle from" in fresh.err
+    assert cli("advisor-key", "import", exported, vault=False).code == 0  # the old key again, as on a new laptop
+    assert "the one you already know" in cli("verify", bundle, vault=False).err, "the list moved to the new key"

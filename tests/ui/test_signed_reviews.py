@@ -162,3 +162,61 @@ def test_review_mode_writes_no_scan_to_the_temp_folder(qtbot: QtBot, ready_vault
     finally:
         window.close()
         session.close()
+
+
+def test_the_advisors_window_pins_the_students_bundle_key(qtbot: QtBot, bundle: Path, asked: Prompts,
+                                                         tmp_path: Path) -> None:
+    """First bundle: the key is remembered (the banner says so); the same bundle again: the key they know; a
+    bundle re-signed with another key: a warning question, nothing opened on No, opened marked NEW on Yes."""
+    from ecfmg_desk.ui.app import DeskApp
+    from ecfmg_desk.ui.settings import open_settings
+    from tests.samples import resign_bundle
+
+    manifest = verify_bundle(bundle)
+    assert manifest.signer is not None
+    key, student = manifest.signer.fingerprint, manifest.applicant.name_of_record
+    desk = DeskApp(tmp_path / "advisor-has-no-vault", settings=open_settings(), as_of=AS_OF)
+
+    def opened(count: int) -> MainWindow:
+        qtbot.waitUntil(lambda: len(desk.review_windows) >= count, timeout=30_000)
+        window: MainWindow = desk.review_windows[count - 1]
+        qtbot.waitUntil(lambda: window.session.is_idle, timeout=30_000)
+        return window
+
+    try:
+        desk.bundle = bundle
+        assert desk.start() is None
+        first = opened(1)
+        assert first.banner is not None
+        assert first.banner.detail_label.text().endswith(
+            f"signed with key {key}, their first bundle here: check it with them once")
+        first.force_close = True
+        first.close()
+        qtbot.waitUntil(lambda: not desk.review_windows, timeout=10_000)
+        desk.open_bundle(bundle)
+        assert opened(1).banner.detail_label.text().endswith(  # type: ignore[union-attr]
+            f"signed with the student's key {key}, the one you know")
+
+        intruder = Ed25519PrivateKey.generate()
+        other = Signer(raw_public_key(intruder)).fingerprint
+        resealed = resign_bundle(bundle, tmp_path / "resealed.ecfmgpkt", intruder,
+                                 lambda body: body["validation"].update(findings=[]))
+        asked.answers.append(False)
+        desk.open_bundle(resealed)
+        qtbot.waitUntil(lambda: bool(asked.questions), timeout=30_000)
+        question = asked.questions[-1]
+        assert question.startswith(f"Warning: this bundle says it is from {student}, but it is signed with a key "
+                                   f"this computer has never seen for them (fingerprint {other}).")
+        assert key in question and question.endswith("Open it anyway?")
+        assert "--accept" not in question, "the window names no command-line flag"
+        assert len(desk.review_windows) == 1, "nothing opened on No"
+        asked.answers.append(True)
+        desk.open_bundle(resealed)
+        accepted = opened(2)
+        assert accepted.banner is not None and accepted.banner.detail_label.text().endswith(
+            f"signed with a NEW key {other} (before: {key}), which you accepted")
+    finally:
+        for window in list(desk.review_windows):
+            window.force_close = True
+            window.close()
+        desk.shutdown()
