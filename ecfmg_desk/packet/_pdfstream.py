@@ -62,6 +62,10 @@ def pdf_string(text: str) -> bytes:
     return b"\xfe\xff" + text.encode("utf-16-be")
 
 
+def _num(value: float) -> bytes:
+    return (b"%.4f" % value).rstrip(b"0").rstrip(b".")
+
+
 def _leaf(obj: PdfObject) -> bytes:
     out = io.BytesIO()
     obj.write_to_stream(out)
@@ -319,6 +323,34 @@ class StreamingPdfWriter:
         self.write_object(num, b" ".join(parts))
         self._page_numbers.append(num)
         self.drain(src)
+        return len(self._page_numbers) - 1
+
+    def add_placed_page(
+        self,
+        src: Source,
+        page_index: int,
+        *,
+        size: tuple[float, float],
+        matrix: str,
+        after: Sequence[int] = (),
+        xobjects: Sequence[tuple[str, int]] = (),
+    ) -> int:
+        """A new page of ``size`` points showing page ``page_index`` of ``src`` through ``matrix`` (a ``cm``
+        operand string), e.g. an image's true-size page centred on the packet's paper.
+
+        The source page becomes a Form XObject: its image data is copied as stored, never decoded.
+        """
+        form = self.form_from_page(src, page_index)
+        draw = self.new_stream(f"q {matrix} cm /ECFMGDeskPage Do Q\n".encode("ascii"), compress=False)
+        names = b" ".join(_leaf(NameObject(name)) + b" %d 0 R" % number for name, number in xobjects)
+        num = self.alloc()
+        refs = b" ".join(b"%d 0 R" % n for n in (draw, *after))
+        self.write_object(
+            num,
+            b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %s %s] /Resources << /XObject << /ECFMGDeskPage %d 0 R %s"
+            b" >> >> /Contents [%s] >>" % (self.pages_root, _num(size[0]), _num(size[1]), form, names, refs),
+        )
+        self._page_numbers.append(num)
         return len(self._page_numbers) - 1
 
     def _resources(self, src: Source, page: DictionaryObject, xobjects: Sequence[tuple[str, int]]) -> bytes:

@@ -1,22 +1,21 @@
 """The packet PDF: cover, contents, then every requirement's documents, each page stamped and bookmarked.
 
-Plain inputs (sections already in catalog order, a ``read_file`` callback for the bytes) keep this module free
-of the vault. Memory stays flat whatever the packet's size: one source file is read, converted and copied at
-a time, straight into the output file (see ``_pdfstream``). Scans are never decoded: a JPEG keeps its bytes,
-PNG/TIFF go in losslessly (img2pdf), and the stamp naming each page is a vector overlay added on top.
+Plain inputs (sections already in catalog order, callbacks for the bytes) keep this module free of the vault.
+Memory stays flat whatever the packet's size: one source file is read and copied at a time, straight into the
+output file (see ``_pdfstream``). Scans are never decoded: a PDF's streams and a JPEG's bytes are copied as
+stored, an image's pages were made once at import (losslessly, ``vault.inspect.image_pdf``) and are placed on
+the paper as they are, and the stamp naming each page is a vector overlay added on top.
 """
 
 from __future__ import annotations
 
 import io
-import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Literal
 
-import img2pdf
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 from pypdf.generic import IndirectObject
@@ -43,11 +42,11 @@ __all__ = [
 ]
 
 Paper = Literal["letter", "a4"]
+PageReader = Callable[[FileInfo], bytes]
+"""Returns a file's pages as PDF (the vault's ``page_pdf``): a PDF file's bytes, an image's stored pages."""
 
 PAPER_SIZES: Mapping[str, tuple[float, float]] = {"letter": (612.0, 792.0), "a4": (595.2756, 841.8898)}
 """Portrait paper sizes in points."""
-
-logging.getLogger("img2pdf").addHandler(logging.NullHandler())  # its notes are not the user's business
 
 _STAMP_MARGIN_PT = 3.0
 _STAMP_NAME = "/ECFMGDeskStamp"
@@ -225,37 +224,20 @@ def _cover(
     )
 
 
-def _layout_fun(paper: tuple[float, float]) -> Callable[[int, int, tuple[float, float]], tuple[float, ...]]:
-    """img2pdf layout: true physical size from the DPI, on the paper (turned for a landscape image), shrunk
-    only when larger than the paper; img2pdf centres the image."""
-
-    def layout(width_px: int, height_px: int, dpi: tuple[float, float]) -> tuple[float, float, float, float]:
-        page_w, page_h = paper
-        if width_px > height_px:
-            page_w, page_h = page_h, page_w
-        img_w, img_h = width_px * 72.0 / dpi[0], height_px * 72.0 / dpi[1]
-        scale = min(1.0, page_w / img_w, page_h / img_h)
-        return page_w, page_h, img_w * scale, img_h * scale
-
-    return layout
-
-
-def _file_pdf(file: FileInfo, data: bytes, paper: tuple[float, float]) -> bytes:
+def _file_pdf(file: FileInfo, read_file: Callable[[FileInfo], bytes], read_pages: PageReader | None) -> bytes:
+    """A file's pages as PDF: a PDF as it is; an image's true-size pages, made at import (``read_pages``) or,
+    without a vault (tests, bundles), now."""
+    if read_pages is not None:
+        return read_pages(file)
+    data = read_file(file)
     if file.kind == "pdf":
         return data
+    from ecfmg_desk.vault.inspect import PagePdfError, image_pdf
+
     try:
-        pdf: bytes = img2pdf.convert(
-            data,
-            layout_fun=_layout_fun(paper),
-            engine=img2pdf.Engine.internal,
-            rotation=img2pdf.Rotation.ifvalid,
-            first_frame_only=file.kind != "tiff",  # a phone's MPO/APNG extras are not pages (as at import)
-        )
-    except MemoryError:
-        raise
-    except Exception as exc:  # img2pdf and Pillow raise many types on a bad image
+        return image_pdf(file.kind, data)
+    except PagePdfError as exc:
         raise BadInputError(f"{file.name} cannot be placed in the packet: {exc}") from exc
-    return pdf
 
 
 def _open_pdf(file: FileInfo, data: bytes) -> PdfReader:
@@ -280,17 +262,50 @@ def _free_name(reader: PdfReader, index: int) -> str:
     return name
 
 
+def _page_geometry(reader: PdfReader, index: int, *, crop: bool = True) -> tuple[float, float, float, float, int]:
+    """(x0, y0, x1, y1, rotate) of a page as displayed: its crop box (or media box) and /Rotate."""
+    page = reader.pages[index]
+    box = page.cropbox if crop else page.mediabox
+    x0, x1 = sorted((float(box.left), float(box.right)))
+    y0, y1 = sorted((float(box.bottom), float(box.top)))
+    rotate = int(page.rotation) % 360
+    return x0, y0, x1, y1, rotate if rotate in (0, 90, 180, 270) else 0
+
+
+def _fmt(values: Sequence[float]) -> str:
+    return " ".join(f"{v:.6f}".rstrip("0").rstrip(".") for v in values)
+
+
+def _placement(reader: PdfReader, index: int, paper: tuple[float, float]) -> tuple[tuple[float, float], str]:
+    """Paper size and ``cm`` operands that show an image's true-size page upright on the packet's paper:
+    the paper turned for a landscape image, the image centred and shrunk only when larger than the paper."""
+    x0, y0, x1, y1, rotate = _page_geometry(reader, index, crop=False)
+    w, h = x1 - x0, y1 - y0
+    shown_w, shown_h = (h, w) if rotate in (90, 270) else (w, h)
+    page_w, page_h = paper
+    if shown_w > shown_h:
+        page_w, page_h = page_h, page_w
+    scale = min(1.0, page_w / shown_w, page_h / shown_h)
+    dx, dy = (page_w - shown_w * scale) / 2.0, (page_h - shown_h * scale) / 2.0
+    upright = {  # user space -> the page as displayed, origin at its lower left
+        0: (1, 0, 0, 1, -x0, -y0),
+        90: (0, -1, 1, 0, -y0, x1),
+        180: (-1, 0, 0, -1, x1, y1),
+        270: (0, 1, -1, 0, y1, -x0),
+    }[rotate]
+    return (page_w, page_h), f"{_fmt((scale, 0, 0, scale, dx, dy))} cm {_fmt(upright)}"
+
+
 def _stamp_matrix(reader: PdfReader, index: int, stamp_size: tuple[float, float]) -> str:
     """Where the stamp goes: centred at the bottom of the page as displayed (its /Rotate and crop box
     respected), upright, shrunk only for a page narrower than the stamp."""
-    page = reader.pages[index]
-    box = page.cropbox
-    x0, x1 = sorted((float(box.left), float(box.right)))
-    y0, y1 = sorted((float(box.bottom), float(box.top)))
+    return _stamp_matrix_in(*_page_geometry(reader, index), stamp_size)
+
+
+def _stamp_matrix_in(
+    x0: float, y0: float, x1: float, y1: float, rotate: int, stamp_size: tuple[float, float]
+) -> str:
     w, h = x1 - x0, y1 - y0
-    rotate = int(page.rotation) % 360
-    if rotate not in (0, 90, 180, 270):
-        rotate = 0
     shown_w = h if rotate in (90, 270) else w
     sw = stamp_size[0]
     scale = min(1.0, max(shown_w - 4.0, 1.0) / sw)
@@ -330,11 +345,15 @@ def assemble_packet(
     cancel: Callable[[], bool] | None = None,
     schedule: Plan | None = None,
     extra_sheets: Sequence[Sheet] = (),
+    read_pages: PageReader | None = None,
 ) -> PacketInfo:
     """Write the packet PDF to ``out`` atomically and describe it. ``schedule``: the applicant's plan, whose
     cycle and next deadlines the cover shows.
 
     ``extra_sheets`` (the clinical-experience summary) follow the cover and are counted with it.
+
+    ``read_pages`` (the vault's ``page_pdf``) gives each file's pages as PDF, an image's made once at import,
+    so the export only copies; without it images are converted here.
 
     ``progress(done, total)`` is called as pages are written; ``cancel()`` is polled between pages and, when
     true, stops the export with :class:`CancelledError`. On cancel or any error nothing is left at ``out``
@@ -385,6 +404,7 @@ def assemble_packet(
             paper_size,
             password,
             read_file,
+            read_pages,
             profile,
             app_version,
             step,
@@ -430,8 +450,10 @@ def _copy_file(
     stamp_index: int,
     cancel: Callable[[], bool] | None,
     step: Callable[[], None],
+    paper: tuple[float, float],
 ) -> None:
-    """Copy every page of one file, each wrapped in q/Q and overlaid with its stamp (a Form XObject)."""
+    """Copy every page of one file, each wrapped in q/Q and overlaid with its stamp (a Form XObject); an
+    image's true-size page is placed on the paper instead (also a Form XObject, its image bytes untouched)."""
     if len(reader.pages) != len(file.pages):
         raise IntegrityError(
             f"{file.name} has {len(reader.pages)} pages but the vault recorded {len(file.pages)}: the vault's copy "
@@ -442,11 +464,20 @@ def _copy_file(
         for index in range(len(reader.pages)):
             _check_cancel(cancel)
             stamp_box = text.reader.pages[stamp_index + index].mediabox
+            stamp_size = (float(stamp_box.width), float(stamp_box.height))
             form = writer.form_from_page(text, stamp_index + index)
-            matrix = _stamp_matrix(reader, index, (float(stamp_box.width), float(stamp_box.height)))
-            name = _free_name(reader, index)
-            pop = writer.new_stream(f"\nQ q {matrix} {name} Do Q\n".encode("ascii"), compress=False)
-            writer.add_page(src, index, before=[push], after=[pop], xobjects=[(name, form)])
+            if file.kind == "pdf":
+                matrix = _stamp_matrix(reader, index, stamp_size)
+                name = _free_name(reader, index)
+                pop = writer.new_stream(f"\nQ q {matrix} {name} Do Q\n".encode("ascii"), compress=False)
+                writer.add_page(src, index, before=[push], after=[pop], xobjects=[(name, form)])
+            else:
+                size, place = _placement(reader, index, paper)
+                matrix = _stamp_matrix_in(0.0, 0.0, size[0], size[1], 0, stamp_size)
+                stamp = writer.new_stream(f"\nq {matrix} {_STAMP_NAME} Do Q\n".encode("ascii"), compress=False)
+                writer.add_placed_page(
+                    src, index, size=size, matrix=place, after=[stamp], xobjects=[(_STAMP_NAME, form)]
+                )
             step()
     except (PdfCopyError, PdfReadError) as exc:
         raise BadInputError(f"{file.name} cannot be copied into the packet: {exc}") from exc
@@ -460,6 +491,7 @@ def _write_packet(
     paper: tuple[float, float],
     password: str | None,
     read_file: Callable[[FileInfo], bytes],
+    read_pages: PageReader | None,
     profile: Profile,
     app_version: str,
     step: Callable[[], None],
@@ -478,11 +510,11 @@ def _write_packet(
             doc_first = writer.page_count
             for file in planned.document.files:
                 _check_cancel(cancel)
-                data = _file_pdf(file, read_file(file), paper)
+                data = _file_pdf(file, read_file, read_pages)
                 reader = _open_pdf(file, data)
                 del data
                 try:
-                    _copy_file(writer, text, reader, file, push, stamp_index, cancel, step)
+                    _copy_file(writer, text, reader, file, push, stamp_index, cancel, step, paper)
                 finally:
                     # pypdf's objects form reference cycles: free the scans now rather than at the next GC.
                     reader.close()

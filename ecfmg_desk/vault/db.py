@@ -176,6 +176,12 @@ MIGRATIONS: tuple[str, ...] = (
     INSERT OR IGNORE INTO meta(key, value)
         SELECT 'fields_notice', 'pending' FROM documents WHERE removed_at IS NULL AND fields IS NULL LIMIT 1;
     """,
+    # 9: an image file's pages as PDF, made once at import so an export only copies them: the name of its blob
+    #    (a keyed hash of the PDF, like every blob name). NULL: a PDF file, or an image imported before this
+    #    (its pages are made on the first export of a writable vault); NULL keeps the row's authenticator
+    """
+    ALTER TABLE files ADD COLUMN pages_blob TEXT;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -93,8 +93,11 @@ class EncryptedColumn:
 ENCRYPTED: list[EncryptedColumn] = []
 """Every column encrypted under the vault key (a test fails for a BLOB column in no list)."""
 
-BLOB_NAME_COLUMNS: list[tuple[str, str]] = [("files", "blob"), ("files", "thumb_blob")]
-"""Columns naming blobs (encrypted files in ``blobs/``): key rotation re-encrypts and renames what they name."""
+BLOB_NAME_COLUMNS: list[tuple[str, str]] = [
+    ("files", "blob"), ("files", "thumb_blob"), ("files", "pages_blob"),
+]
+"""Columns naming blobs (encrypted files in ``blobs/``): key rotation re-encrypts and renames what they name.
+Each name is the keyed hash of the blob's contents (``VaultKeys.blob_name``), never a plain SHA-256."""
 
 
 def encrypted(table: str, column: str, aad_sql: str, *, text: bool = False, where: str = "1") -> None:

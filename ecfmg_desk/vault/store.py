@@ -4,7 +4,8 @@ Everything the CLI and the GUI do to a vault goes through this class, so both fr
 behave the same. Layout of a vault folder::
 
     vault.db          SQLite (WAL): profile, documents, files, pages, reviews, history; personal values encrypted
-    blobs/ab/abcd…    encrypted document bytes and thumbnails, named by a keyed hash of their contents
+    blobs/ab/abcd…    encrypted document bytes, thumbnails and image pages as PDF, each named by a keyed hash
+                      of its contents
 
 The key comes from the OS keyring, or from the recovery passphrase (scrypt-wrapped copy in ``meta``).
 All writes of one operation commit together; blobs are written first, so a crash never leaves a row that
@@ -16,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import hmac
 import json
 import logging
 import os
@@ -31,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ecfmg_desk.core.model import (
     MANUAL_TRANSLATION_STATUSES,
@@ -45,6 +47,7 @@ from ecfmg_desk.core.model import (
     Review,
 )
 from ecfmg_desk.errors import (
+    BadInputError,
     CancelledError,
     DeskError,
     DiskFullError,
@@ -53,6 +56,7 @@ from ecfmg_desk.errors import (
     UnknownDocumentError,
     UntrustedDataError,
     UsageError,
+    VaultBusyError,
     VaultNotFoundError,
     VaultReadOnlyError,
     WrongPassphraseError,
@@ -134,6 +138,15 @@ def decode_fields(text: str | None) -> dict[str, Any]:
         return out
     except (ValueError, TypeError, KeyError) as exc:
         raise IntegrityError("A stored value (document fields) in the vault is damaged.") from exc
+
+
+class _Stored(NamedTuple):
+    """One imported file and the names of its blobs: the original, its thumbnail, its pages as PDF."""
+
+    item: InspectedFile
+    blob: str
+    thumb: str | None
+    pages: str | None
 
 
 @dataclass(frozen=True)
@@ -790,6 +803,52 @@ class Vault:
             raise IntegrityError(f"The stored copy of {info.name} does not match its fingerprint: it was altered.")
         return data
 
+    def page_pdf(self, info: FileInfo) -> bytes:
+        """A file's pages as PDF, for the packet: a PDF file's own bytes; an image's pages as made at import.
+
+        Verified once: the row naming the blob is authenticated (:meth:`ensure_trusted`) and AES-GCM
+        authenticates the blob under that name, a keyed hash of its contents; the SHA-256 of the original is not
+        computed again (:meth:`read_file` does, and ``check`` does for both). An image imported before its
+        pages were stored gets them now, from the original, and keeps them for the next export, unless the
+        vault is read-only (DESIGN.md section 9: then they are made in memory for this export only).
+        """
+        self.ensure_trusted()
+        with self._lock, db.sql_errors(self.path):
+            row = self._conn.execute(
+                "SELECT blob, pages_blob FROM files WHERE sha256 = ? ORDER BY pages_blob IS NULL, id LIMIT 1",
+                (self._keys.fingerprint_key(info.sha256),),
+            ).fetchone()
+        if row is None:
+            raise UnknownDocumentError("That file is not in this vault.")
+        blob, pages_blob = row
+        if info.kind == "pdf":
+            return self._get_blob(blob, f"file {info.name}")
+        if pages_blob:
+            return self._get_blob(pages_blob, f"pages of {info.name}")
+        from ecfmg_desk.vault.inspect import PagePdfError, image_pdf
+
+        try:
+            data = image_pdf(info.kind, self.read_file(info))
+        except PagePdfError as exc:
+            raise BadInputError(f"{info.name} cannot be placed in the packet: {exc}") from exc
+        if not self.read_only:
+            self._keep_pages(info, data)
+        return data
+
+    def _keep_pages(self, info: FileInfo, data: bytes) -> None:
+        """Store an image's pages made late (an image imported before they were stored). A failure to store
+        them costs this export nothing: they are made again next time."""
+        name = self._keys.blob_name(data)
+        try:
+            self._blobs.put(name, data)
+            with self._lock, _tx(self._conn):
+                self._conn.execute(
+                    "UPDATE files SET pages_blob = ? WHERE sha256 = ? AND pages_blob IS NULL",
+                    (name, self._keys.fingerprint_key(info.sha256)),
+                )
+        except (OSError, DiskFullError, VaultBusyError, VaultReadOnlyError) as exc:
+            log.info("the pages of an image were not stored for the next export (%s)", type(exc).__name__)
+
     def thumbnail(self, info: FileInfo) -> bytes | None:
         with self._lock:
             _blob, thumb = self._file_row(self._keys.fingerprint_key(info.sha256))
@@ -898,29 +957,32 @@ class Vault:
         cancel: Cancel | None = None,
         done: int = 0,
         total: int = 0,
-    ) -> list[tuple[InspectedFile, str, str | None]]:
+    ) -> list[_Stored]:
         self._refuse_if_read_only()
-        stored: list[tuple[InspectedFile, str, str | None]] = []
+        stored: list[_Stored] = []
         for index, item in enumerate(inspected):
             if cancel and cancel():
                 raise CancelledError("Import cancelled; nothing was added.")
             blob = self._keys.blob_name(item.data)
             self._blobs.put(blob, item.data)
-            thumb = None
+            thumb = pages = None
             if item.thumbnail:
                 thumb = self._keys.blob_name(item.thumbnail)
                 self._blobs.put(thumb, item.thumbnail)
-            stored.append((item, blob, thumb))
+            if item.page_pdf is not None:
+                pages = self._keys.blob_name(item.page_pdf)
+                self._blobs.put(pages, item.page_pdf)
+            stored.append(_Stored(item, blob, thumb, pages))
             if progress:
                 progress(done + index + 1, total)
         return stored
 
-    def _insert_files(self, doc_id: str, stored: Sequence[tuple[InspectedFile, str, str | None]]) -> None:
-        for position, (item, blob, thumb) in enumerate(stored):
+    def _insert_files(self, doc_id: str, stored: Sequence[_Stored]) -> None:
+        for position, (item, blob, thumb, pages) in enumerate(stored):
             cursor = self._conn.execute(
-                "INSERT INTO files(document_id, position, name, sha256, sha256_enc, blob, thumb_blob, kind, size,"
-                " signed)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO files(document_id, position, name, sha256, sha256_enc, blob, thumb_blob, pages_blob,"
+                " kind, size, signed)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     doc_id,
                     position,
@@ -929,6 +991,7 @@ class Vault:
                     self._enc(item.info.sha256, f"files:sha256:{doc_id}:{position}"),
                     blob,
                     thumb,
+                    pages,
                     item.info.kind,
                     item.info.size,
                     1 if item.info.signed else None,
@@ -1187,10 +1250,11 @@ class Vault:
                 )
             referenced: set[str] = set()
             rows = self._conn.execute(
-                "SELECT f.document_id, f.position, f.name, f.sha256_enc, f.blob, f.thumb_blob, d.requirement"
-                " FROM files f JOIN documents d ON d.id = f.document_id ORDER BY f.document_id, f.position"
+                "SELECT f.document_id, f.position, f.name, f.sha256_enc, f.blob, f.thumb_blob, f.pages_blob,"
+                " d.requirement FROM files f JOIN documents d ON d.id = f.document_id"
+                " ORDER BY f.document_id, f.position"
             ).fetchall()
-            for doc_id, position, name_enc, sha, blob, thumb, requirement in rows:
+            for doc_id, position, name_enc, sha, blob, thumb, pages_blob, requirement in rows:
                 referenced.add(blob)
                 try:
                     label = self._dec(name_enc, f"files:name:{doc_id}:{position}") or f"file {position + 1}"
@@ -1217,6 +1281,9 @@ class Vault:
                         self._blobs.get(thumb)
                     except (BlobMissing, BlobDamaged):
                         report.problems.append(f"{where}: its thumbnail is missing or damaged.")
+                if pages_blob:
+                    referenced.add(pages_blob)
+                    report.problems.extend(f"{where}: {p}" for p in self._check_pages(pages_blob))
             if not bad:
                 try:
                     self._load_documents("")
@@ -1231,6 +1298,18 @@ class Vault:
                 f"{len(unreferenced)} stored blob(s) belong to no document (left by an interrupted import); harmless."
             )
         return report
+
+    def _check_pages(self, name: str) -> list[str]:
+        """An image's stored pages (what the packet copies) decrypt and match their keyed hash, their name."""
+        try:
+            data = self._blobs.get(name)
+        except BlobMissing:
+            return [f"its pages for the packet are missing (blob {name[:12]}…)."]
+        except BlobDamaged:
+            return [f"its pages for the packet are damaged (blob {name[:12]}…)."]
+        if not hmac.compare_digest(self._keys.blob_name(data), name):
+            return ["its pages for the packet do not match their fingerprint."]
+        return []
 
     def unreadable_documents(self, documents: Sequence[Document]) -> frozenset[str]:
         """Documents with a stored file that has gone missing (a cheap check, run with every validation)."""

@@ -139,11 +139,11 @@ def test_confirm_lists_questions_stores_answers_and_validate_counts_the_rest(cli
 def test_a_vault_from_before_the_fields_says_once_which_documents_need_one(cli: Cli, tmp_path: Path) -> None:
     step1 = cli("add", "usmle-step1", _score_report(tmp_path), "--issued", "2024-05-03").last_line
     cli("add", "photo", make_scan_pdf(tmp_path / "photo.pdf", pages=1, dpi=300), "--issued", "2026-10-01")
-    conn = sqlite3.connect(cli.vault / db.DB_NAME)  # back to the schema before confirmations and the notice
-    try:
+    conn = sqlite3.connect(cli.vault / db.DB_NAME)  # back to schema 7: before confirmations and the notice (8)
+    try:                                             # and before an image's stored pages (9)
         conn.executescript(
             "DROP TABLE confirmations; DELETE FROM meta WHERE key = 'fields_notice';"
-            f"PRAGMA user_version = {db.SCHEMA_VERSION - 1};"
+            "ALTER TABLE files DROP COLUMN pages_blob; PRAGMA user_version = 7;"
         )
     finally:
         conn.close()

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -143,8 +144,31 @@ def _text(reader: PdfReader, page_number: int) -> str:
     return " ".join(reader.pages[page_number - 1].extract_text().split())
 
 
+def _placed_form(reader: PdfReader, page_number: int) -> tuple[DictionaryObject, tuple[float, ...]] | None:
+    """An image's true-size page placed on the paper: (the Form XObject, the matrix placing it), if any."""
+    page = reader.pages[page_number - 1]
+    content = page.get_contents()
+    assert content is not None
+    match = re.search(rb"q ([-\d. ]+) cm ([-\d. ]+) cm /ECFMGDeskPage Do Q", content.get_data())
+    if match is None:
+        return None
+    outer, inner = ([float(v) for v in g.split()] for g in match.groups())
+    form = _dict(_dict(_dict(page["/Resources"])["/XObject"])["/ECFMGDeskPage"])
+    return form, _compose(inner, outer)
+
+
+def _compose(m: Sequence[float], n: Sequence[float]) -> tuple[float, ...]:
+    """The PDF matrix m x n (m applied first)."""
+    a, b, c, d, e, f = m
+    p, q, r, s_, t, u = n
+    return (a * p + b * r, a * q + b * s_, c * p + d * r, c * q + d * s_, e * p + f * r + t, e * q + f * s_ + u)
+
+
 def _image(reader: PdfReader, page_number: int) -> StreamObject:
-    xobjects = _dict(_dict(reader.pages[page_number - 1]["/Resources"])["/XObject"])
+    """The one image a page shows, directly or through the form placing an image file's page."""
+    placed = _placed_form(reader, page_number)
+    resources = _dict(placed[0]["/Resources"] if placed else reader.pages[page_number - 1]["/Resources"])
+    xobjects = _dict(resources["/XObject"])
     images = [x.get_object() for x in xobjects.values() if _dict(x).get("/Subtype") == NameObject("/Image")]
     assert len(images) == 1
     image = images[0]
@@ -154,12 +178,20 @@ def _image(reader: PdfReader, page_number: int) -> StreamObject:
 
 def _image_box(reader: PdfReader, page_number: int) -> tuple[float, float, float, float]:
     """(width, height, x, y) of the image as drawn on the page, from its ``cm`` before ``Do``."""
-    content = reader.pages[page_number - 1].get_contents()
-    assert content is not None
-    match = re.search(rb"([\d.]+) 0 0 ([\d.]+) ([\d.]+) ([\d.]+) cm\s*/Im0 Do", content.get_data())
+    placed = _placed_form(reader, page_number)
+    if placed is not None:
+        form, place = placed
+        assert isinstance(form, StreamObject)
+        content = form.get_data()
+    else:
+        got = reader.pages[page_number - 1].get_contents()
+        assert got is not None
+        content, place = got.get_data(), (1, 0, 0, 1, 0, 0)
+    match = re.search(rb"([\d.]+) 0 0 ([\d.]+) ([\d.]+) ([\d.]+) cm\s*/Im0 Do", content)
     assert match is not None
     w, h, x, y = (float(v) for v in match.groups())
-    return w, h, x, y
+    a, _, _, d, e, f = _compose((w, 0, 0, h, x, y), place)
+    return round(a, 3), round(d, 3), round(e, 3), round(f, 3)
 
 
 # --- structure ------------------------------------------------------------------------------------------
@@ -392,7 +424,7 @@ def _stamp_centre(reader: PdfReader, page_number: int) -> tuple[float, float]:
     content = page.get_contents()
     assert content is not None
     data = content.get_data().decode("latin-1")
-    match = re.search(r"Q q ([-\d. ]+) cm ([-\d. ]+) cm (/ECFMGDeskStamp\d*) Do Q", data)
+    match = re.search(r"q ([-\d. ]+) cm ([-\d. ]+) cm (/ECFMGDeskStamp\d*) Do Q", data)
     assert match is not None
     a, b, c, d, e, f = (float(v) for v in match.group(1).split())
     s, _, _, s2, dx, dy = (float(v) for v in match.group(2).split())
@@ -435,7 +467,8 @@ def test_a_phone_photo_turned_by_exif_shows_upright_with_its_stamp_at_the_bottom
     _assemble(tmp_path / "p.pdf", [Section("other", "Phone", (doc,))], store)
     reader = PdfReader(tmp_path / "p.pdf")
     page = reader.pages[2]
-    assert (page.rotation, float(page.mediabox.width), float(page.mediabox.height)) == (90, 792, 612)
+    size = (float(page.mediabox.width), float(page.mediabox.height))
+    assert (size[::-1] if page.rotation in (90, 270) else size) == (612, 792)  # displayed portrait
     x, y = _stamp_centre(reader, 3)
     assert math.isclose(x, 306, abs_tol=0.5) and 3 < y < 15
     assert _image(reader, 3).get_data() == photo.read_bytes()

@@ -220,6 +220,7 @@ def downgrade_to_before_auth(vault_dir: Path, scan_sha256: str, digest: str) -> 
         conn.execute("ALTER TABLE files DROP COLUMN sha256_enc")
         conn.execute("ALTER TABLE files DROP COLUMN signed")  # added after the authenticators (migration 7)
         conn.execute("DROP TABLE confirmations")  # migration 8
+        conn.execute("ALTER TABLE files DROP COLUMN pages_blob")  # migration 9 (an image's pages as PDF)
         for table in _AUTH_ADDED_BY_MIGRATION:
             conn.execute(f"ALTER TABLE {table} DROP COLUMN auth")
         for table in set(integrity.TABLES) - set(_AUTH_ADDED_BY_MIGRATION) - {"confirmations"}:
