@@ -10,25 +10,16 @@ import pytest
 from pypdf import PdfReader
 
 from ecfmg_desk.vault.store import Vault
-from tests.cli.conftest import Cli
+from tests.cli.conftest import Cli, make_demo_exportable
 from tests.cli.test_vault_faults import AS_OF, ENV, PASS, as_unprivileged, files_of, make_read_only
 from tests.packet.test_image_pages import _images, _raw, make_pre_migration
-from tests.samples import make_scan_pdf
 
 
 @pytest.fixture
 def demo_vault(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The demo applicant (its passport and photo are JPEG files), made exportable, with a passphrase."""
     monkeypatch.setenv("ECFMG_DESK_PASSPHRASE", PASS)
-    assert cli("demo").code == 0
-    docs = {d["requirement"]: d["id"] for d in cli("list", "--json").json()["documents"]
-            if d["translation_of"] is None}
-    assert cli("add", "name-verification", make_scan_pdf(tmp_path / "nv.pdf", dpi=200), "--issued", "2023-01-10",
-               "--name-on-document", "M. J. Garcia").code == 0
-    assert cli("add", "translation", make_scan_pdf(tmp_path / "tr.pdf", dpi=200), "--translation-of",
-               docs["final-transcript"], "--translator", "Lingua", "--translator-kind", "professional",
-               "--issued", "2022-08-02").code == 0
-    assert cli("validate", "--as-of", AS_OF).code == 0
+    make_demo_exportable(cli, tmp_path)
     return cli.vault
 
 
