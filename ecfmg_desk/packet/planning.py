@@ -18,7 +18,6 @@ from ecfmg_desk.core.clinical import Letter, Rotation
 from ecfmg_desk.core.exams import earliest_next_attempts
 from ecfmg_desk.core.model import Document, Profile
 from ecfmg_desk.core.plan import Plan, build_plan, check_entry
-from ecfmg_desk.packet.calendar import write_calendar
 from ecfmg_desk.resources import catalog_for
 from ecfmg_desk.vault.store import Vault
 
@@ -87,5 +86,10 @@ def enter_dates(vault: Vault, catalog: Catalog, changes: Mapping[str, date | Non
 
 
 def export_calendar(vault: Vault, plan: Plan, out: Path) -> int:
-    """Write the plan as an .ics file (the window's "Export to calendar…" and ``plan --ics``)."""
+    """Write the plan as an .ics file (the window's "Export to calendar…" and ``plan --ics``).
+
+    icalendar is imported here, not with this module: the packet's export needs the plan, not its calendar
+    (icalendar's import was a quarter of an export's imports)."""
+    from ecfmg_desk.packet.calendar import write_calendar
+
     return write_calendar(plan, vault.id, out)

@@ -65,11 +65,12 @@ class Cipher:
         nonce = os.urandom(NONCE_BYTES)
         return nonce + self._aead.encrypt(nonce, plaintext, aad)
 
-    def decrypt(self, blob: bytes, aad: bytes) -> bytes:
+    def decrypt(self, blob: bytes | memoryview, aad: bytes) -> bytes:
         if len(blob) < NONCE_BYTES + 16:
             raise DecryptionFailed("ciphertext too short")
+        view = memoryview(blob)  # slices of a view copy nothing (a blob is up to tens of MB)
         try:
-            return self._aead.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], aad)
+            return self._aead.decrypt(view[:NONCE_BYTES], view[NONCE_BYTES:], aad)
         except InvalidTag as exc:
             raise DecryptionFailed("authentication failed") from exc
 

@@ -1,9 +1,13 @@
-"""``ecfmg-desk export`` copies the pages an image became at import (issue 14, item 1), and a read-only vault from
-before those pages were stored still exports, writing nothing to it (DESIGN.md section 9)."""
+"""The export path (issue 14, items 1 and 3): ``ecfmg-desk export`` copies the pages an image became at import, a
+read-only vault from before those pages were stored still exports and writes nothing to it (DESIGN.md section 9),
+and an export process loads no widgets and no image converter."""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -57,3 +61,27 @@ def test_a_read_only_vault_from_before_the_stored_pages_exports_and_writes_nothi
             item.chmod(0o700 if item.is_dir() else 0o600)
     with Vault.open(demo_vault, passphrase=PASS) as vault:  # writable again: the next export converts for good
         assert vault.check().ok
+
+
+_EXPORT_AND_LIST_MODULES = """
+import json, sys
+from ecfmg_desk.cli import run
+code = run(sys.argv[1:], sys.stdout, sys.stderr)
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+
+def test_an_export_process_loads_no_widgets_and_converts_no_image(demo_vault: Path, tmp_path: Path) -> None:
+    """A fresh interpreter (nothing imported before): the command line's export draws its cover and stamps with
+    QtGui alone, and copies the images' stored pages, so neither QtWidgets nor img2pdf (nor PDFium) is loaded."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ECFMG_DESK_")}
+    env.update(ENV, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring", QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run([sys.executable, "-c", _EXPORT_AND_LIST_MODULES, "--vault", str(demo_vault), "export",
+                           "--out", str(tmp_path / "p.pdf"), "--as-of", AS_OF],
+                          capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["code"] == 0, done.stderr
+    loaded = set(result["modules"])
+    assert "PySide6.QtGui" in loaded  # the cover, the contents and the stamps are drawn
+    assert not {"PySide6.QtWidgets", "img2pdf", "pikepdf", "pypdfium2", "icalendar"} & loaded
