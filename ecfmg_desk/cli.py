@@ -140,7 +140,10 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--json", action="store_true")
 
     exp = command("export", "write the packet PDF (and the advisor bundle) once validation passes")
-    exp.add_argument("--out", type=Path, required=True, metavar="PACKET.pdf")
+    exp.add_argument("--out", type=Path, required=True, metavar="PACKET.pdf",
+                     help="the packet PDF; with --for, the folder for the portal's files")
+    exp.add_argument("--for", dest="destination", choices=("myintealth", "lor-portal", "eras"),
+                     help="instead of the packet: one file per document, ready for that portal")
     exp.add_argument("--bundle", type=Path, metavar="FILE.ecfmgpkt")
     exp.add_argument("--as-of", metavar="DATE")
     exp.add_argument("--password-env", metavar="VAR", help="encrypt the PDF with the password in this variable")
@@ -452,6 +455,10 @@ def cmd_export(ctx: Context) -> int:
     from ecfmg_desk.packet.export import export_vault
 
     args = ctx.args
+    if args.destination:
+        from ecfmg_desk.cli_destinations import export_for_destination
+
+        return export_for_destination(ctx)
     password = None
     if args.password_env:
         password = os.environ.get(args.password_env)

@@ -160,8 +160,12 @@ class OutlineNode:
 class StreamingPdfWriter:
     """Writes a PDF to ``fh`` object by object. Call :meth:`finish` once, after the last page."""
 
-    def __init__(self, fh: IO[bytes], *, password: str | None = None) -> None:
+    def __init__(self, fh: IO[bytes], *, password: str | None = None, recompress: bool = False) -> None:
+        """``recompress``: Flate streams are decoded and compressed again at the highest level (lossless; for a
+        file over a portal's size limit). Otherwise stream data is copied as stored."""
         self._fh = fh
+        self._level = 9 if recompress else 6
+        self._recompress = recompress
         self._pos = 0
         self._offsets: dict[int, int] = {}
         self._next = 1
@@ -270,6 +274,8 @@ class StreamingPdfWriter:
 
     def _copy_stream(self, src: Source, num: int, obj: StreamObject, patch: Callable[[bytes], bytes] | None) -> None:
         keep_filter = isinstance(obj, EncodedStreamObject) and patch is None
+        if keep_filter and self._recompress and dict.get(obj, "/Filter") == "/FlateDecode":
+            keep_filter = "/DecodeParms" in obj  # a predictor (PNG data) stays as stored
         skip = {"/Length"} if keep_filter else {"/Length", "/Filter", "/DecodeParms"}
         entries = b"".join(
             b" " + _leaf(NameObject(k)) + b" " + self.serialize(src, v, 1) for k, v in dict.items(obj) if k not in skip
@@ -286,7 +292,7 @@ class StreamingPdfWriter:
             if patch is not None:
                 data = patch(data)
             if len(data) >= 64:
-                data, entries = zlib.compress(data, 6), entries + b" /Filter /FlateDecode"
+                data, entries = zlib.compress(data, self._level), entries + b" /Filter /FlateDecode"
         self.write_stream(num, entries, data)
 
     def open_source(self, reader: PdfReader) -> Source:
