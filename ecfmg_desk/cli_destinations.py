@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ecfmg_desk.core.rules import format_size
+from ecfmg_desk.errors import UsageError
 
 if TYPE_CHECKING:
     from ecfmg_desk.cli import Context
@@ -13,15 +14,18 @@ if TYPE_CHECKING:
 def export_for_destination(ctx: Context) -> int:
     """Print what was changed and what still fails for every file, then write those that pass.
 
-    Exit 1 when a file still breaks a sourced rule (it is not written), else 0.
+    Exit 1 when a file still breaks a sourced rule (it is not written; the others are), else 0.
     """
-    from ecfmg_desk.packet.destinations import export_for
+    from ecfmg_desk.packet.destinations import preflight, write_ready
 
     args = ctx.args
+    unused = [flag for flag, given in (("--bundle", args.bundle), ("--password-env", args.password_env)) if given]
+    if unused:
+        raise UsageError(f"export --for writes the portal's files unencrypted and without a bundle; "
+                         f"{' and '.join(unused)} do not apply.")
     with ctx.open_vault() as vault:
         catalog = ctx.catalog(vault.profile())
-        report = export_for(args.destination, vault.documents(), catalog, args.out,
-                            read_file=vault.read_file, page_pdf=vault.page_pdf)
+        report = preflight(args.destination, vault.documents(), catalog, args.out, read_file=vault.read_file)
     ctx.print(f"Preflight for {args.destination}: {report.note}")
     if not report.files:
         ctx.print("No documents for this destination are in the vault yet.")
@@ -34,6 +38,6 @@ def export_for_destination(ctx: Context) -> int:
             ctx.print(f"    warning: {line}")
         for line in item.problems:
             ctx.print(f"    still fails: {line}")
-    for path in report.written:
+    for path in write_ready(report):
         ctx.note(f"wrote {path}")
     return 0 if report.ok else 1

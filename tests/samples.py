@@ -488,6 +488,20 @@ def make_encrypted_pdf(
     return write_file(path, out.getvalue())
 
 
+def make_deeply_nested_pdf(path: Path) -> Path:
+    """A one-page PDF that opens and renders, but whose page carries a dictionary nested 80 levels deep: no
+    new PDF can be made from it (the copier refuses such nesting, as a hostile file's)."""
+    nested = b"<< /A " * 80 + b"1" + b" >>" * 80
+    content = b"BT /F1 12 Tf 72 700 Td (Academic record, page 2) Tj ET"
+    return write_file(path, build_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /PieceInfo " + nested +
+        b" /Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+    ]))
+
+
 def make_empty_pdf_zero_pages(path: Path) -> Path:
     """A well-formed PDF whose page tree is empty (built by hand: pypdf will not write one)."""
     return write_file(

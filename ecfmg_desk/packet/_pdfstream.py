@@ -17,7 +17,7 @@ import hashlib
 import io
 import os
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -157,15 +157,29 @@ class OutlineNode:
     children: tuple[OutlineNode, ...] = ()
 
 
+ImageRewrite = Callable[[StreamObject], tuple[bytes, Mapping[str, bytes]] | None]
+"""Given an image XObject, its new stored bytes and the dictionary entries that change (``/Filter`` ...), or
+``None`` to copy it as stored. Only for a file over a portal's size limit (lossy; see packet.destinations)."""
+
+
 class StreamingPdfWriter:
     """Writes a PDF to ``fh`` object by object. Call :meth:`finish` once, after the last page."""
 
-    def __init__(self, fh: IO[bytes], *, password: str | None = None, recompress: bool = False) -> None:
+    def __init__(
+        self,
+        fh: IO[bytes],
+        *,
+        password: str | None = None,
+        recompress: bool = False,
+        rewrite_image: ImageRewrite | None = None,
+    ) -> None:
         """``recompress``: Flate streams are decoded and compressed again at the highest level (lossless; for a
-        file over a portal's size limit). Otherwise stream data is copied as stored."""
+        file over a portal's size limit). ``rewrite_image``: each image may be stored anew (lossy, after
+        lossless was not enough). Otherwise stream data is copied as stored."""
         self._fh = fh
         self._level = 9 if recompress else 6
         self._recompress = recompress
+        self._rewrite_image = rewrite_image
         self._pos = 0
         self._offsets: dict[int, int] = {}
         self._next = 1
@@ -273,6 +287,17 @@ class StreamingPdfWriter:
         return kind == "/Page" and key not in src.pages
 
     def _copy_stream(self, src: Source, num: int, obj: StreamObject, patch: Callable[[bytes], bytes] | None) -> None:
+        if self._rewrite_image is not None and patch is None and dict.get(obj, "/Subtype") == "/Image":
+            rewritten = self._rewrite_image(obj)
+            if rewritten is not None:
+                new_data, changed = rewritten
+                drop = {"/Length", "/Filter", "/DecodeParms", *changed}
+                new_entries = b"".join(
+                    b" " + _leaf(NameObject(k)) + b" " + self.serialize(src, v, 1)
+                    for k, v in dict.items(obj) if k not in drop
+                ) + b"".join(b" " + _leaf(NameObject(k)) + b" " + v for k, v in changed.items())
+                self.write_stream(num, new_entries, new_data)
+                return
         keep_filter = isinstance(obj, EncodedStreamObject) and patch is None
         if keep_filter and self._recompress and dict.get(obj, "/Filter") == "/FlateDecode":
             keep_filter = "/DecodeParms" in obj  # a predictor (PNG data) stays as stored
@@ -315,12 +340,14 @@ class StreamingPdfWriter:
         before: Sequence[int] = (),
         after: Sequence[int] = (),
         xobjects: Sequence[tuple[str, int]] = (),
+        drop_annotation: Callable[[PdfObject], bool] | None = None,
     ) -> int:
         """Copy page ``page_index`` of ``src`` as the next page of the output.
 
         ``before``/``after``: content streams (output numbers) drawn before and after the page's own;
         ``xobjects``: (name, number) added to a private copy of the page's /XObject resources, so a
-        resource dictionary shared with other pages is never changed.
+        resource dictionary shared with other pages is never changed; ``drop_annotation``: annotations it
+        returns true for are left out (a signature field, for a portal that refuses them).
         """
         page = src.reader.pages[page_index]
         ref = page.indirect_reference
@@ -329,7 +356,13 @@ class StreamingPdfWriter:
         num = src.numbers.get((ref.idnum, ref.generation)) or self.alloc()
         parts = [b"<< /Type /Page /Parent %d 0 R" % self.pages_root]
         for key, value in dict.items(page):
-            if key not in _PAGE_KEYS_DROPPED:
+            if key == "/Annots" and drop_annotation is not None:
+                annots = value.get_object() if isinstance(value, IndirectObject) else value
+                kept = [a for a in list.__iter__(annots) if not drop_annotation(a)] if isinstance(
+                    annots, ArrayObject) else []
+                if kept:
+                    parts.append(b"/Annots [" + b" ".join(self.serialize(src, a, 1) for a in kept) + b"]")
+            elif key not in _PAGE_KEYS_DROPPED:
                 parts.append(_leaf(NameObject(key)) + b" " + self.serialize(src, value))
         parts.append(b"/Resources " + self._resources(src, page, xobjects))
         refs = [b"%d 0 R" % n for n in before]
