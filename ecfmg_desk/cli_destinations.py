@@ -16,7 +16,7 @@ def export_for_destination(ctx: Context) -> int:
 
     Exit 1 when a file still breaks a sourced rule (it is not written; the others are), else 0.
     """
-    from ecfmg_desk.packet.destinations import preflight, write_ready
+    from ecfmg_desk.packet.destinations import preflight_vault, write_ready
 
     args = ctx.args
     unused = [flag for flag, given in (("--bundle", args.bundle), ("--password-env", args.password_env)) if given]
@@ -25,7 +25,7 @@ def export_for_destination(ctx: Context) -> int:
                          f"{' and '.join(unused)} do not apply.")
     with ctx.open_vault() as vault:
         catalog = ctx.catalog(vault.profile())
-        report = preflight(args.destination, vault.documents(), catalog, args.out, read_file=vault.read_file)
+        report = preflight_vault(args.destination, vault, catalog, args.out)
     ctx.print(f"Preflight for {args.destination}: {report.note}")
     if not report.files:
         ctx.print("No documents for this destination are in the vault yet.")

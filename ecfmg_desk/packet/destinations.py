@@ -44,6 +44,8 @@ from ._pdfstream import ImageRewrite, PdfCopyError, StreamingPdfWriter
 if TYPE_CHECKING:
     from PIL import Image
 
+    from ecfmg_desk.vault.store import Vault
+
 Destination = Literal["myintealth", "lor-portal", "eras"]
 DESTINATIONS: tuple[Destination, ...] = ("myintealth", "lor-portal", "eras")
 
@@ -572,6 +574,12 @@ def preflight(
         for (doc, requirement, b), name in zip(built, names, strict=True)
     )
     return Preflight(destination, folder, files, NOTES[destination])
+
+
+def preflight_vault(destination: str, vault: Vault, catalog: Catalog, folder: Path, *,
+                    cancel: Callable[[], bool] | None = None) -> Preflight:
+    """:func:`preflight` of a vault's documents (the command line and the window share it)."""
+    return preflight(destination, vault.documents(), catalog, folder, read_file=vault.read_file, cancel=cancel)
 
 
 def write_ready(report: Preflight) -> tuple[Path, ...]:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QRadioButton,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -163,16 +164,23 @@ PAPERS = (("letter", "Letter (8.5 × 11 in)"), ("a4", "A4 (210 × 297 mm)"))
 class ExportDialog(QDialog):
     """Where the packet PDF goes, whether the advisor bundle goes beside it, a password, the paper size."""
 
-    def __init__(self, suggested: Path, paper: str = "letter", parent: QWidget | None = None) -> None:
+    def __init__(self, suggested: Path, paper: str = "letter", parent: QWidget | None = None, *,
+                 packet_ready: bool = True, destination: str = "packet") -> None:
+        from ecfmg_desk.ui.portal_export import PACKET, DestinationChoice, default_folder
+
         super().__init__(parent)
         self.setWindowTitle(self.tr("Export your packet"))
         self._packet = suggested
+        self._folders = {key: default_folder(suggested, key) for key in ("myintealth", "lor-portal", "eras")}
+        self._packet_key = PACKET
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
         layout.addWidget(heading(self.tr("Export your packet"), 2, self))
+        self.choice = DestinationChoice(destination, packet_ready, self)
+        layout.addWidget(self.choice)
 
         where = QHBoxLayout()
-        where_label = QLabel(self.tr("Save the PDF as:"), self)
+        where_label = self.where_label = QLabel(self.tr("Save the PDF as:"), self)
         self.path_label = ElidedLabel("", self)
         self.path_label.setMinimumWidth(360)
         self.change_button = QPushButton(self.tr("Change…"), self)
@@ -183,11 +191,17 @@ class ExportDialog(QDialog):
         where.addWidget(self.change_button)
         layout.addLayout(where)
 
+        # the packet's options, or what a portal's files will be: one page at a time, the dialog keeps one size
+        self.options = QStackedWidget(self)
+        packet_options = QWidget(self.options)
+        options = QVBoxLayout(packet_options)
+        options.setContentsMargins(0, 0, 0, 0)
+        options.setSpacing(10)
         self.bundle_box = QCheckBox(self.tr("Also write the advisor bundle, for your advisor to review"), self)
         self.bundle_box.setChecked(False)  # every scan, passport included, unencrypted: only when asked for
         self.bundle_note = muted(wrapping("", self))
-        layout.addWidget(self.bundle_box)
-        layout.addWidget(self.bundle_note)
+        options.addWidget(self.bundle_box)
+        options.addWidget(self.bundle_note)
 
         self.password_box = QCheckBox(self.tr("Protect the PDF with a password"), self)
         password = QWidget(self)
@@ -198,8 +212,8 @@ class ExportDialog(QDialog):
         self.password_fields = PassphraseFields(password, what=self.tr("PDF password"))
         password_layout.addWidget(self.password_note)
         password_layout.addWidget(self.password_fields)
-        layout.addWidget(self.password_box)
-        layout.addWidget(password)
+        options.addWidget(self.password_box)
+        options.addWidget(password)
 
         paper_row = QHBoxLayout()
         paper_row.addWidget(QLabel(self.tr("Paper size:"), self))
@@ -212,10 +226,13 @@ class ExportDialog(QDialog):
             paper_row.addWidget(button)
         paper_row.addStretch(1)
         self.paper_buttons.get(paper, self.paper_buttons["letter"]).setChecked(True)
-        layout.addLayout(paper_row)
-        layout.addWidget(muted(wrapping(self.tr(
+        options.addLayout(paper_row)
+        options.addWidget(muted(wrapping(self.tr(
             "For the cover, the contents and the pages made from image scans (each shown at its true size). "
             "PDF scans keep their own pages."), self)))
+        self.options.addWidget(packet_options)
+        self.options.addWidget(self.choice.portal_page(self.options))
+        layout.addWidget(self.options)
 
         layout.addStretch(1)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
@@ -226,13 +243,26 @@ class ExportDialog(QDialog):
         layout.addWidget(self.buttons)
 
         self.bundle_box.toggled.connect(self._update)
+        self.choice.changed.connect(lambda _key: self._update())
         self.password_box.toggled.connect(self._update)
         self.password_fields.changed.connect(self._update)
         self._update()
         # one explicit minimum size: the layout then never changes the window's limits as texts change
         self.setMinimumSize(self.sizeHint().expandedTo(QSize(600, 0)))
 
+    def destination(self) -> str:
+        return self.choice.current()
+
+    def _portal(self) -> bool:
+        return self.destination() != self._packet_key
+
     def _change(self) -> None:
+        if self._portal():
+            folder = prompts.choose_directory(self, self.tr("Save the files in"), self._folders[self.destination()])
+            if folder is not None:
+                self._folders[self.destination()] = folder
+                self._update()
+            return
         chosen = prompts.choose_save_path(self, self.tr("Save the packet as"), self._packet,
                                           self.tr("PDF files (*.pdf)"))
         if chosen is not None:
@@ -240,14 +270,20 @@ class ExportDialog(QDialog):
             self._update()
 
     def _update(self) -> None:
-        self.path_label.set_full_text(str(self._packet))
+        portal = self._portal()
+        self.where_label.setText(self.tr("Save the files in:") if portal else self.tr("Save the PDF as:"))
+        self.change_button.setAccessibleName(self.tr("Change the folder for the files") if portal
+                                             else self.tr("Change where the PDF is saved"))
+        self.path_label.set_full_text(str(self._folders[self.destination()] if portal else self._packet))
+        self.options.setCurrentIndex(1 if portal else 0)  # a portal: no bundle, no password, its own page size
+        self.export_button.setText(self.tr("Check the files…") if portal else self.tr("Export"))
         self.bundle_note.setText(self.tr(
             "Saved beside the PDF as “{name}”. It holds your scans and their details so your advisor can check "
             "and comment on each document. It is not password-protected: tick this only when you will send it "
             "to your advisor, and send it to nobody else."
         ).format(name=self.bundle_path().name))
-        self.bundle_note.setEnabled(self.bundle_box.isChecked())
-        protect = self.password_box.isChecked()
+        self.bundle_note.setEnabled(self.bundle_box.isChecked() and not portal)
+        protect = self.password_box.isChecked() and not portal
         # enabled, never shown/hidden: the dialog keeps one size (and the user sees what a password involves)
         self.password_fields.setEnabled(protect)
         self.password_note.setEnabled(protect)
@@ -263,6 +299,9 @@ class ExportDialog(QDialog):
         return next((key for key, button in self.paper_buttons.items() if button.isChecked()), "letter")
 
     def answer(self) -> prompts.ExportAnswer:
+        if self._portal():
+            return prompts.ExportAnswer(packet=self._folders[self.destination()], bundle=None, password=None,
+                                        paper=self.paper(), destination=self.destination())
         return prompts.ExportAnswer(
             packet=self._packet,
             bundle=self.bundle_path() if self.bundle_box.isChecked() else None,

@@ -11,10 +11,13 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtCore import QCoreApplication, Qt, QUrl
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+
+if TYPE_CHECKING:
+    from ecfmg_desk.packet.destinations import Preflight
 
 DOCUMENT_FILTER = (
     "Documents (*.pdf *.jpg *.jpeg *.png *.tif *.tiff *.PDF *.JPG *.JPEG *.PNG *.TIF *.TIFF);;All files (*)"
@@ -207,17 +210,47 @@ class ExportAnswer:
     password: str | None
     paper: str
     """``letter`` or ``a4``."""
+    destination: str = "packet"
+    """``packet``, or a portal (``myintealth``, ``lor-portal``, ``eras``): then ``packet`` is the folder for its
+    files, and there is no bundle and no password."""
 
 
-def ask_export(parent: QWidget | None, suggested: Path, paper: str = "letter") -> ExportAnswer | None:
-    """The export dialog: where to save the PDF, the advisor bundle, an optional password, the paper size."""
+def ask_export(parent: QWidget | None, suggested: Path, paper: str = "letter", *, packet_ready: bool = True,
+               destination: str = "packet") -> ExportAnswer | None:
+    """The export dialog: the packet or a portal's files; where; the advisor bundle, a password, the paper.
+    ``packet_ready`` false: only a portal can be chosen (problems still block the packet)."""
     from ecfmg_desk.ui.dialogs import ExportDialog
 
-    dialog = ExportDialog(suggested, paper, parent)
+    dialog = ExportDialog(suggested, paper, parent, packet_ready=packet_ready, destination=destination)
     try:
         return dialog.answer() if run_dialog(dialog) else None
     finally:
         dialog.deleteLater()
+
+
+def ask_write_portal_files(parent: QWidget | None, report: Preflight) -> bool:
+    """The preflight report (what will be changed, what still fails), before anything is written: Write or
+    Cancel."""
+    from ecfmg_desk.ui.portal_export import PreflightDialog
+
+    dialog = PreflightDialog(report, parent)
+    try:
+        return run_dialog(dialog)
+    finally:
+        dialog.deleteLater()
+
+
+def ask_show_folder(parent: QWidget | None, title: str, message: str) -> bool:
+    """Files are written: Show in folder (true) or Close."""
+    if _skip("info", message):
+        return False
+    box = message_box(QMessageBox.Icon.Information, title, message, parent)
+    folder_button = box.addButton(_tr("Show in folder"), QMessageBox.ButtonRole.AcceptRole)
+    close_button = box.addButton(QMessageBox.StandardButton.Close)
+    box.setDefaultButton(folder_button)
+    box.setEscapeButton(close_button)
+    box.exec()
+    return box.clickedButton() is folder_button
 
 
 AfterExport = Literal["open", "folder"]

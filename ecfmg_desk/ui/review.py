@@ -3,7 +3,8 @@
 The Export button stays disabled while errors remain and says why; the gate itself lives in ``packet`` (export
 refuses too), the page only mirrors the validation result. Export asks its questions in one dialog (where, the
 advisor bundle, a password, the paper) and runs ``packet.export.export_vault`` on a worker thread, with progress
-and Cancel; then it offers to open the PDF or its folder.
+and Cancel; then it offers to open the PDF or its folder. The same dialog offers each portal's files instead
+(``ui.portal_export``: the preflight report first, then the files), also while problems still block the packet.
 
 Given the student's editor it exports; given the advisor's review draft instead, the same page is the review
 summary: the advisor's decisions, their comments, the student's findings as exported, and Save review.
@@ -45,6 +46,7 @@ from PySide6.QtWidgets import (
 from ecfmg_desk.core.model import Profile
 from ecfmg_desk.ui import prompts
 from ecfmg_desk.ui.models import REQUIREMENT_ROLE, FindingsModel, ReviewSummaryModel
+from ecfmg_desk.ui.portal_export import PortalExport
 from ecfmg_desk.ui.reviewing import ReviewDraft
 from ecfmg_desk.ui.settings import export_paper, set_export_paper
 from ecfmg_desk.ui.view import PacketEditor, PacketView
@@ -195,6 +197,16 @@ class ReviewPage(QWidget):
         self.export_button = icon_button("export", self.tr("Export packet…"), self)
         self.export_button.setAccessibleName(self.tr("Export packet"))
         self.export_button.clicked.connect(self.export)
+        self.portal_button = icon_button("export", self.tr("Files for portals…"), self, tooltip=self.tr(
+            "One file per document for MyIntealth, the LoR Portal or ERAS; you see what will be changed before "
+            "anything is written."))
+        self.portal_button.clicked.connect(self.export_for_portal)
+        self.portal_button.setVisible(editor is not None)
+        self._portal: PortalExport | None = None
+        if editor is not None:
+            self._portal = PortalExport(self, session, editor)
+            self._portal.busy.connect(self._portal_busy)
+            self._portal.idle.connect(self._portal_idle)
         self.save_button = icon_button("ready", self.tr("Save review…"), self)
         self.save_button.setAccessibleName(self.tr("Save review"))
         self.save_button.clicked.connect(self.save_requested)
@@ -216,6 +228,7 @@ class ReviewPage(QWidget):
         bottom.addWidget(self.export_label, 0, Qt.AlignmentFlag.AlignBottom)
         bottom.addWidget(self.export_progress, 0, Qt.AlignmentFlag.AlignBottom)
         bottom.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignBottom)
+        bottom.addWidget(self.portal_button, 0, Qt.AlignmentFlag.AlignBottom)
         bottom.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignBottom)
         bottom.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignBottom)
         layout.addLayout(bottom)
@@ -263,7 +276,8 @@ class ReviewPage(QWidget):
         self.view.setVisible(bool(result.findings))
         self.hint_label.setVisible(bool(result.findings))
         self._filler.setVisible(not result.findings)
-        self.export_button.setEnabled(result.ready and self._export_task is None)
+        self.export_button.setEnabled(result.ready and not self.exporting)
+        self.portal_button.setEnabled(not self.exporting)
         if result.ready:
             self.export_reason.setText(self.tr("Everything required is ready. Export writes one PDF packet with "
                                                "each document followed by its translation, and the advisor "
@@ -348,11 +362,28 @@ class ReviewPage(QWidget):
 
     def export(self) -> None:
         """The export dialog, then the packet (and the advisor bundle) written in the background."""
-        if self.editor is None or not self.session.result.ready or self._export_task is not None:
+        if self.editor is None or not self.session.result.ready or self.exporting:
             return
+        self._ask_export("packet")
+
+    def export_for_portal(self) -> None:
+        """The export dialog with a portal chosen: its files can be made while problems still block the packet
+        (a letter goes to the LoR Portal long before the packet is complete)."""
+        if self.editor is None or self.exporting:
+            return
+        self._ask_export("myintealth")
+
+    def _ask_export(self, destination: str) -> None:
         suggested = default_packet_path(self.session.profile, self.session.as_of)
-        answer = prompts.ask_export(self, suggested, export_paper(self.settings))
+        answer = prompts.ask_export(self, suggested, export_paper(self.settings),
+                                    packet_ready=self.session.result.ready, destination=destination)
         if answer is None:
+            return
+        if answer.destination != "packet":
+            assert self._portal is not None
+            self._portal.start(answer.destination, answer.packet)
+            return
+        if not self.session.result.ready:
             return
         existing = [p for p in (answer.packet, answer.bundle) if p is not None and p.exists()]
         if existing:
@@ -385,6 +416,7 @@ class ReviewPage(QWidget):
             for widget in (self.export_progress, self.cancel_button, self.export_label):
                 widget.hide()
             self.export_button.setEnabled(self.session.result.ready)
+            self.portal_button.setEnabled(True)
 
         def done(summary: object) -> None:
             finished()
@@ -421,6 +453,7 @@ class ReviewPage(QWidget):
             self.export_label.setText(self.tr("Writing page {n} of {total}…").format(n=done_count, total=total))
 
         self.export_button.setEnabled(False)
+        self.portal_button.setEnabled(False)
         self.export_progress.setRange(0, 0)
         self.export_label.setText(self.tr("Writing the packet…"))
         for widget in (self.export_progress, self.cancel_button, self.export_label):
@@ -432,10 +465,28 @@ class ReviewPage(QWidget):
 
     @property
     def exporting(self) -> bool:
-        return self._export_task is not None
+        return self._export_task is not None or (self._portal is not None and self._portal.running)
 
     def cancel_export(self) -> None:
-        if self._export_task is not None:
-            self._export_task.cancel()
+        if self._export_task is not None or (self._portal is not None and self._portal.running):
+            if self._export_task is not None:
+                self._export_task.cancel()
+            elif self._portal is not None:
+                self._portal.cancel()
             self.cancel_button.setEnabled(False)
             self.export_label.setText(self.tr("Cancelling…"))
+
+    def _portal_busy(self, status: str) -> None:
+        self.export_button.setEnabled(False)
+        self.portal_button.setEnabled(False)
+        self.export_progress.setRange(0, 0)
+        self.export_label.setText(status)
+        for widget in (self.export_progress, self.cancel_button, self.export_label):
+            widget.show()
+        self.cancel_button.setEnabled(True)
+
+    def _portal_idle(self) -> None:
+        for widget in (self.export_progress, self.cancel_button, self.export_label):
+            widget.hide()
+        self.export_button.setEnabled(self.session.result.ready)
+        self.portal_button.setEnabled(True)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from ecfmg_desk.core.catalog import Catalog
+from ecfmg_desk.packet.destinations import Preflight
 from ecfmg_desk.resources import load_default_catalog
 from ecfmg_desk.ui import prompts
 from ecfmg_desk.ui.session import Session
@@ -61,6 +62,14 @@ class Prompts:
     exports: list[prompts.ExportAnswer | None] = field(default_factory=list)
     export_requests: list[tuple[Path, str]] = field(default_factory=list)
     """(suggested PDF path, paper) the export dialog was opened with."""
+    export_choices: list[tuple[bool, str]] = field(default_factory=list)
+    """(packet ready, destination chosen) the export dialog was opened with."""
+    portal_reports: list[Preflight] = field(default_factory=list)
+    """Each preflight report shown before a portal's files are written."""
+    portal_writes: list[bool] = field(default_factory=list)
+    """Write (true) or Cancel, for each preflight report."""
+    folder_messages: list[tuple[str, str]] = field(default_factory=list)
+    show_folder: list[bool] = field(default_factory=list)
     after_export: list[str | None] = field(default_factory=list)
     after_export_messages: list[str] = field(default_factory=list)
     opened_urls: list[QUrl] = field(default_factory=list)
@@ -114,9 +123,19 @@ def asked(monkeypatch: pytest.MonkeyPatch) -> Prompts:
         record.unsaved_questions.append(question)
         return pop(record.unsaved, f"save/discard/cancel for {question!r}")  # type: ignore[no-any-return]
 
-    def ask_export(_parent: QWidget | None, suggested: Path, paper: str = "letter") -> prompts.ExportAnswer | None:
+    def ask_export(_parent: QWidget | None, suggested: Path, paper: str = "letter", *, packet_ready: bool = True,
+                   destination: str = "packet") -> prompts.ExportAnswer | None:
         record.export_requests.append((suggested, paper))
+        record.export_choices.append((packet_ready, destination))
         return pop(record.exports, "export choices")  # type: ignore[no-any-return]
+
+    def ask_write_portal_files(_parent: QWidget | None, report: Preflight) -> bool:
+        record.portal_reports.append(report)
+        return bool(pop(record.portal_writes, "write / cancel after the preflight"))
+
+    def ask_show_folder(_parent: QWidget | None, title: str, message: str) -> bool:
+        record.folder_messages.append((title, message))
+        return bool(pop(record.show_folder, "show in folder / close"))
 
     def ask_after_export(_parent: QWidget | None, _title: str, message: str) -> str | None:
         record.after_export_messages.append(message)
@@ -132,6 +151,8 @@ def asked(monkeypatch: pytest.MonkeyPatch) -> Prompts:
     monkeypatch.setattr(prompts, "ask_unsaved", ask_unsaved)
     monkeypatch.setattr(prompts, "ask_export", ask_export)
     monkeypatch.setattr(prompts, "ask_after_export", ask_after_export)
+    monkeypatch.setattr(prompts, "ask_write_portal_files", ask_write_portal_files)
+    monkeypatch.setattr(prompts, "ask_show_folder", ask_show_folder)
     monkeypatch.setattr(prompts, "open_url", open_url)
     monkeypatch.setattr(prompts, "run_dialog", lambda dialog: pytest.fail(f"dialog opened: {dialog.windowTitle()}"))
     return record
