@@ -8,18 +8,64 @@ icon, never a crash.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
-from PySide6.QtGui import QGuiApplication, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtCore import QByteArray, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QGuiApplication, QIcon, QIconEngine, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
 from ecfmg_desk.resources import resource_path
 
-_SIZES = (16, 20, 24, 32, 48, 64, 96)
 _cache: dict[tuple[str, str], QIcon] = {}
 
 
 def _text_color() -> str:
     return QGuiApplication.palette().color(QPalette.ColorRole.WindowText).name()
+
+
+class _SvgEngine(QIconEngine):
+    """Draws the tinted SVG at the size asked for, when first asked (then kept): no icon is rendered before
+    it is shown, and none at sizes never shown (start-up used to draw every icon at seven sizes)."""
+
+    def __init__(self, svg: QByteArray) -> None:
+        super().__init__()
+        self._svg = svg
+        self._renderer: QSvgRenderer | None = None
+        self._pixmaps: dict[tuple[int, int, int], QPixmap] = {}
+
+    def clone(self) -> QIconEngine:
+        return _SvgEngine(self._svg)
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        if size.isEmpty():
+            return QPixmap()
+        key = (size.width(), size.height(), 1 if mode == QIcon.Mode.Disabled else 0)
+        cached = self._pixmaps.get(key)
+        if cached is None:
+            if self._renderer is None:
+                self._renderer = QSvgRenderer(self._svg)
+            cached = QPixmap(size)
+            cached.fill(Qt.GlobalColor.transparent)
+            if self._renderer.isValid():  # a damaged file: an empty icon, never a crash
+                painter = QPainter(cached)
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+                self._renderer.render(painter, QRectF(0, 0, size.width(), size.height()))
+                painter.end()
+            if mode == QIcon.Mode.Disabled:
+                cached = _disabled(cached)
+            self._pixmaps[key] = cached
+        return cached
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
+        ratio = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
+        size = QSize(round(rect.width() * ratio), round(rect.height() * ratio))
+        painter.drawPixmap(rect, self.pixmap(size, mode, state))
+
+
+def _disabled(pixmap: QPixmap) -> QPixmap:
+    """The style's greyed look, as Qt gives an icon made of pixmaps."""
+    from PySide6.QtWidgets import QApplication, QStyleOption
+
+    style = QApplication.style() if isinstance(QApplication.instance(), QApplication) else None
+    return style.generatedIconPixmap(QIcon.Mode.Disabled, pixmap, QStyleOption()) if style is not None else pixmap
 
 
 def icon(name: str) -> QIcon:
@@ -35,16 +81,7 @@ def icon(name: str) -> QIcon:
     except OSError:
         _cache[key] = result
         return result
-    renderer = QSvgRenderer(QByteArray(text.replace("currentColor", color).encode("utf-8")))
-    if renderer.isValid():
-        for size in _SIZES:
-            pixmap = QPixmap(size, size)
-            pixmap.fill(Qt.GlobalColor.transparent)
-            painter = QPainter(pixmap)
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            renderer.render(painter, QRectF(0, 0, size, size))
-            painter.end()
-            result.addPixmap(pixmap)
+    result = QIcon(_SvgEngine(QByteArray(text.replace("currentColor", color).encode("utf-8"))))
     _cache[key] = result
     return result
 

@@ -1,4 +1,5 @@
-"""Start-up stays light: what only export, import or preview need is not loaded before the window paints.
+"""Start-up stays light: what only export, import, preview or the calendar file need is not loaded before the
+window paints.
 
 Run in a fresh interpreter (this test process has imported everything already): the real ``gui`` entry point
 on a real vault, with an application-wide event filter that notes which modules are loaded when the main
@@ -17,7 +18,9 @@ import pytest
 
 from ecfmg_desk.vault.store import Vault
 
-HEAVY = ("pypdf", "pypdfium2", "img2pdf")
+HEAVY = ("pypdf", "pypdfium2", "img2pdf", "icalendar", "PIL", "zxcvbn")
+"""Export, import and preview (PDF libraries, Pillow), the calendar file, passphrase strength: none of them is
+needed to show the window."""
 
 DRIVER = """
 import json, sys
