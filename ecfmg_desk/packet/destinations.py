@@ -21,7 +21,6 @@ from being written.
 from __future__ import annotations
 
 import io
-import logging
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
@@ -40,6 +39,7 @@ from ecfmg_desk.errors import BadInputError, CancelledError, UsageError
 
 from ._output import atomic_output
 from ._pdfstream import ImageRewrite, PdfCopyError, StreamingPdfWriter
+from .assemble import _placement  # the packet's own placing: centred, turned for landscape, shrunk only to fit
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -87,7 +87,6 @@ _MAX_REWRITE_PIXELS = 60_000_000
 
 _EXTENSIONS = {"pdf": "pdf", "jpeg": "jpg", "png": "png", "tiff": "tif"}
 
-logging.getLogger("img2pdf").addHandler(logging.NullHandler())  # its notes are not the user's business
 
 
 @dataclass(frozen=True)
@@ -146,28 +145,14 @@ def _slug(text: str) -> str:
 
 
 def image_pages(info: FileInfo, data: bytes) -> bytes:
-    """An image file's pages as PDF at their true size, lossless (img2pdf copies a JPEG's bytes and a PNG's
-    compressed data); for a vault that keeps no such copy."""
-    import img2pdf
-
-    def natural(width_px: int, height_px: int, dpi: tuple[float, float]) -> tuple[float, float, float, float]:
-        w, h = width_px * 72.0 / dpi[0], height_px * 72.0 / dpi[1]
-        scale = min(1.0, 14400.0 / w, 14400.0 / h)  # the largest page PDF readers accept (200 in)
-        return w * scale, h * scale, w * scale, h * scale
+    """An image file's pages as PDF at their true size, lossless, as the vault makes them at import; for files
+    without a vault's stored copy."""
+    from ecfmg_desk.vault.inspect import PagePdfError, image_pdf
 
     try:
-        pdf: bytes = img2pdf.convert(
-            data,
-            layout_fun=natural,
-            engine=img2pdf.Engine.internal,
-            rotation=img2pdf.Rotation.ifvalid,
-            first_frame_only=info.kind != "tiff",  # a phone's MPO/APNG extras are not pages (as at import)
-        )
-    except MemoryError:
-        raise
-    except Exception as exc:  # img2pdf and Pillow raise many types on a bad image
+        return image_pdf(info.kind, data)
+    except PagePdfError as exc:
         raise BadInputError(f"{info.name} cannot be made into a PDF: {exc}") from exc
-    return pdf
 
 
 def _open(info: FileInfo, data: bytes) -> PdfReader:
@@ -222,35 +207,6 @@ def _signature_fields(reader: PdfReader) -> bool:
     except Exception:
         return False
     return False
-
-
-def _fmt(values: Sequence[float]) -> str:
-    return " ".join(f"{v:.6f}".rstrip("0").rstrip(".") for v in values)
-
-
-def _placement(reader: PdfReader, index: int, paper: tuple[float, float]) -> tuple[tuple[float, float], str]:
-    """Paper size and ``cm`` operands that show a page upright on ``paper``: the paper turned for a landscape
-    page, the page centred and shrunk only when larger than the paper (never enlarged)."""
-    page = reader.pages[index]
-    box = page.mediabox
-    x0, x1 = sorted((float(box.left), float(box.right)))
-    y0, y1 = sorted((float(box.bottom), float(box.top)))
-    rotate = int(page.rotation) % 360
-    rotate = rotate if rotate in (0, 90, 180, 270) else 0
-    w, h = x1 - x0, y1 - y0
-    shown_w, shown_h = (h, w) if rotate in (90, 270) else (w, h)
-    page_w, page_h = paper
-    if shown_w > shown_h:
-        page_w, page_h = page_h, page_w
-    scale = min(1.0, page_w / shown_w, page_h / shown_h)
-    dx, dy = (page_w - shown_w * scale) / 2.0, (page_h - shown_h * scale) / 2.0
-    upright = {  # user space -> the page as displayed, origin at its lower left
-        0: (1, 0, 0, 1, -x0, -y0),
-        90: (0, -1, 1, 0, -y0, x1),
-        180: (-1, 0, 0, -1, x1, y1),
-        270: (0, 1, -1, 0, y1, -x0),
-    }[rotate]
-    return (page_w, page_h), f"{_fmt((scale, 0, 0, scale, dx, dy))} cm {_fmt(upright)}"
 
 
 def _value(obj: DictionaryObject, key: str) -> object:
@@ -578,8 +534,10 @@ def preflight(
 
 def preflight_vault(destination: str, vault: Vault, catalog: Catalog, folder: Path, *,
                     cancel: Callable[[], bool] | None = None) -> Preflight:
-    """:func:`preflight` of a vault's documents (the command line and the window share it)."""
-    return preflight(destination, vault.documents(), catalog, folder, read_file=vault.read_file, cancel=cancel)
+    """:func:`preflight` of a vault's documents (the command line and the window share it); an image's pages
+    are the ones the vault made at import."""
+    return preflight(destination, vault.documents(), catalog, folder, read_file=vault.read_file,
+                     page_pdf=vault.page_pdf, cancel=cancel)
 
 
 def write_ready(report: Preflight) -> tuple[Path, ...]:
