@@ -93,9 +93,11 @@ run help "$APP" --help
 grep -q -i "usage" "$TMP/help.out" || fail "--help prints no usage"
 
 compgen -G "$DIST/_internal/resources/requirements/*.toml" >/dev/null || fail "no requirement catalog in the bundle"
-for f in icons/app/ecfmg-desk.svg icons/app/ecfmg-desk-256.png fonts/OFL.txt fonts/NotoSans-Regular.ttf \
-    fonts/NotoSansArabic-Regular.ttf fonts/NotoSansDevanagari-Regular.ttf fonts/NotoSansCJKsc-Regular-subset.otf; do
+# Every font the app registers (ecfmg_desk.resources.FONT_FILES: regular and bold), byte for byte.
+fonts=$("$PY" -c "from ecfmg_desk.resources import FONT_FILES; print(' '.join('fonts/' + f for f in FONT_FILES))")
+for f in icons/app/ecfmg-desk.svg icons/app/ecfmg-desk-256.png fonts/OFL.txt $fonts; do
     [ -f "$DIST/_internal/resources/$f" ] || fail "resources/$f missing from the bundle"
+    case $f in fonts/*) cmp -s "resources/$f" "$DIST/_internal/resources/$f" || fail "resources/$f differs in the bundle" ;; esac
 done
 compgen -G "$DIST/_internal/ecfmg_desk-*-info" >/dev/null || fail "no ecfmg-desk package metadata in the bundle"
 echo "bundled: resources/ (catalog, icons, fonts) and the package metadata"
@@ -145,6 +147,19 @@ echo "export: $(elapsed "$t0") s; $(cat "$TMP/export.err" | head -1)"
 run verify "$APP" verify "$TMP/packet.ecfmgpkt"
 "$PY" -c "import sys; from pypdf import PdfReader; n = len(PdfReader(sys.argv[1]).pages); print(f'packet: {n} pages')
 sys.exit(0 if n >= 10 else 1)" "$TMP/packet.pdf" || fail "the exported packet is too short"
+# The same export with no system font at all: the cover must draw with the bundled fonts alone.
+printf '<?xml version="1.0"?><fontconfig><cachedir>%s</cachedir></fontconfig>\n' "$TMP/fc-cache" >"$TMP/fonts.conf"
+run export-nofonts env FONTCONFIG_FILE="$TMP/fonts.conf" "$APP" --vault "$TMP/vault" export --out "$TMP/nofonts.pdf"
+"$PY" - "$TMP/nofonts.pdf" <<'EOF' || fail "the cover drew with a font that is not bundled"
+import sys
+
+from pypdf import PdfReader
+
+page = PdfReader(sys.argv[1]).pages[0]
+fonts = {str(f.get_object()["/BaseFont"]) for f in page["/Resources"]["/Font"].values()}
+print(f"cover fonts without system fonts: {', '.join(sorted(fonts))}")
+sys.exit(0 if fonts and all("Noto" in f for f in fonts) else 1)
+EOF
 
 say "packaging/linux/install.sh into a temporary prefix"
 PREFIX=$TMP/prefix

@@ -200,13 +200,14 @@ def _cover(
     ]
     rows += _schedule_rows(schedule)
     errors, warnings = validation.errors, validation.warnings
+    # Words only, no ✓ or ⚠: no font the app ships has them, and without DejaVu they were drawn as empty boxes.
     if validation.ready:
-        status = "Ready ✓"
+        status = "Ready"
         detail = "Every required document is present and passed the checks."
         if warnings:
             detail = f"Every required document is present; {_plural(len(warnings), 'warning')} listed below."
     else:
-        status = "Needs attention ⚠"
+        status = "Needs attention"
         detail = f"{_plural(len(errors), 'problem')} must be fixed before submission"
         detail += f"; {_plural(len(warnings), 'warning')}." if warnings else "."
     findings = tuple(("Problem", f.message, f.fix) for f in errors) + tuple(
