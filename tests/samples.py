@@ -373,11 +373,12 @@ def _scan_pdf_bytes(  # not cached: img2pdf only copies the (cached) scan bytes,
     rotate: int,
     ocr_text: str | None,
     lossless: bool = False,
+    text: str = "Sample document",
 ) -> bytes:
     if lossless:  # img2pdf stores PNG data Flate-compressed (no JPEG in the PDF)
-        scan = _png_bytes(size_px, dpi, color, "Sample document", as_rgb, False, False, False)
+        scan = _png_bytes(size_px, dpi, color, text, as_rgb, False, False, False)
     else:
-        scan = jpeg_bytes(size_px, dpi, color, "Sample document", as_rgb, 85, texture)
+        scan = jpeg_bytes(size_px, dpi, color, text, as_rgb, 85, texture)
     data: bytes = img2pdf.convert([scan] * pages)
     if not rotate and ocr_text is None:
         return data
@@ -408,16 +409,20 @@ def make_scan_pdf(
     rotate: int = 0,
     ocr_text: str | None = None,
     lossless: bool = False,
+    text: str = "Sample document",
 ) -> Path:
     """A scanner's PDF: each page one JPEG at ``dpi`` covering the page (img2pdf copies the JPEG bytes).
 
     All pages share one encoded JPEG (fast). ``texture`` adds paper grain so the JPEG is as big as a real
     scan's (for benchmarks); ``rotate`` sets /Rotate; ``ocr_text`` adds an invisible text layer;
-    ``lossless`` stores the scan Flate-compressed (from a PNG) instead of as a JPEG.
+    ``lossless`` stores the scan Flate-compressed (from a PNG) instead of as a JPEG. ``text`` is what the page
+    shows: two scans made in the same second with the same options are the same bytes (img2pdf's date has
+    seconds), which the validator rightly calls one file filed twice (``duplicate-file``); different
+    documents need different ``text``.
     """
     size_px = _size_for(page_size, dpi)
     return write_file(
-        path, _scan_pdf_bytes(pages, dpi, color, size_px, as_rgb, texture, rotate, ocr_text, lossless)
+        path, _scan_pdf_bytes(pages, dpi, color, size_px, as_rgb, texture, rotate, ocr_text, lossless, text)
     )
 
 
