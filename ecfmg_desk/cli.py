@@ -443,7 +443,7 @@ def cmd_validate(ctx: Context) -> int:
             where = f" [{f.document}]" if f.document else ""
             ctx.print(f"{f.severity:<7} {f.code:<22} {f.requirement}{where}: {f.message}")
             ctx.print(f"        fix: {f.fix}")
-        open_questions = sum(1 for f in result.findings if f.code == "unconfirmed")
+        open_questions = len(result.open_questions)
         remain = (f" {open_questions} question(s) still to answer: `ecfmg-desk confirm --list`."
                   if open_questions else "")
         ctx.print(("Ready to export." if result.ready else f"Not ready: {len(result.errors)} problem(s) to fix.")

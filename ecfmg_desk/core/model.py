@@ -216,6 +216,11 @@ class ValidationResult:
     def warnings(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.severity == "warning")
 
+    @property
+    def open_questions(self) -> tuple[Finding, ...]:
+        """The confirmations still unanswered (``unconfirmed``): "Ready" says how many remain (DESIGN.md 6)."""
+        return tuple(f for f in self.findings if f.code == "unconfirmed")
+
     def to_json(self) -> dict[str, object]:
         return {
             "ready": self.ready,

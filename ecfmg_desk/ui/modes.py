@@ -266,7 +266,10 @@ class StudentMode(WindowMode):
             link = tr("Review and export your packet")
         else:
             target = self._next_requirement() or "review"
-            text = ""
+            questions = len(self.session.result.open_questions)
+            text = "" if not self.session.result.ready or not questions else (
+                tr("Ready, with 1 question still to answer.") if questions == 1
+                else tr("Ready, with {n} questions still to answer.").format(n=questions))
             link = first_sentence(finding.fix)
         label = html.escape(tr("Next:"))
         return (f"<b>{label}</b> {html.escape(text)} <a href=\"{html.escape(target)}\">{html.escape(link)}</a>",

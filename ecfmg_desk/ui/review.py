@@ -75,6 +75,18 @@ def _and_list(items: list[str]) -> str:
     return ", ".join(items[:-1]) + QCoreApplication.translate("ReviewPage", " and ") + items[-1]
 
 
+def remaining_questions(count: int, *, ready: bool) -> str:
+    """How many of the app's yes/no questions are still unanswered: a ready packet says so (DESIGN.md 6)."""
+    tr = QCoreApplication.translate
+    if count == 1:
+        text = tr("ReviewPage", "Ready, with 1 question still to answer") if ready \
+            else tr("ReviewPage", "1 question is still to answer")
+    else:
+        text = (tr("ReviewPage", "Ready, with {n} questions still to answer") if ready
+                else tr("ReviewPage", "{n} questions are still to answer")).format(n=count)
+    return text + tr("ReviewPage", " (they do not block export).")
+
+
 class WrappingDelegate(QStyledItemDelegate):
     """Rows as tall as their wrapped text: a finding is two or three sentences and must be read whole."""
 
@@ -256,7 +268,9 @@ class ReviewPage(QWidget):
         self.model.update(result.findings, self.session.states)
         self.view.expandAll()
         ready, required = self.session.progress()
-        errors, warnings = len(result.errors), len(result.warnings)
+        questions = len(result.open_questions)
+        errors = len(result.errors)
+        warnings = sum(1 for f in result.warnings if f.code != "unconfirmed")  # the questions are said apart
         blocking = self._blocking_titles()
         if result.ready:
             self.badge.set_status("ready", self.tr("Ready to export"))
@@ -267,6 +281,8 @@ class ReviewPage(QWidget):
         if errors:
             parts.append(self.tr("To fix before export: {items}.").format(items=_and_list(blocking)))
             parts.append(self.tr("Below is everything that is left, in checklist order."))
+        if questions:
+            parts.append(remaining_questions(questions, ready=result.ready))
         if warnings:
             parts.append(plural(warnings, self.tr("warning is"), self.tr("warnings are"))
                          + self.tr(" worth checking; they do not block export."))
