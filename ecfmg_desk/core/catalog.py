@@ -126,6 +126,9 @@ _FIELD_KEYS = frozenset(
     {"name", "type", "label", "required", "values", "min", "max", "default", "default_from", "help"}
 )
 _SEVERITIES: tuple[str, ...] = get_args(Severity)
+ADVICE_FINDINGS: frozenset[str] = frozenset({"no-letter"})
+"""Finding codes that are our advice, with no ECFMG or AAMC rule behind them: the catalog may set their
+severity but never to ``error`` (a note must not block a packet ECFMG would accept)."""
 FieldType = Literal["date", "int", "enum", "bool", "text"]
 FIELD_TYPES: tuple[str, ...] = get_args(FieldType)
 COMMON_FIELDS: tuple[str, ...] = ("issued", "expires", "language", "name_on_document")
@@ -871,6 +874,8 @@ class _Parser:
             severity = item.get("severity")
             if severity not in _SEVERITIES:
                 raise self.fail(f"{where}.severity", "expected error, warning or info")
+            if severity == "error" and code in ADVICE_FINDINGS:
+                raise self.fail(f"{where}.severity", "this finding is advice, not a rule: expected warning or info")
             rules = self.rule_ids(item, where)
             note = self.text(item, "note", where) if "note" in item else ""
             result[code] = FindingRule(code, cast(Severity, severity), rules, note)

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from ecfmg_desk.core.catalog import BLOCKING_CONFIDENCE, Catalog, Confirmation, Requirement, ahead_match_year
+from ecfmg_desk.core.clinical import Letter, Rotation, rotations_without_letter
 from ecfmg_desk.core.exams import (
     OET_REQUIREMENT,
     REQUIRED_STEPS,
@@ -326,12 +327,15 @@ def validate(
     unreadable: frozenset[str] = frozenset(),
     answers: Answers | None = None,
     entered: Mapping[str, date] | None = None,
+    rotations: Iterable[Rotation] = (),
+    letters: Iterable[Letter] = (),
 ) -> ValidationResult:
     """Check the packet against the catalog as of ``as_of``.
 
     ``unreadable`` names the documents whose stored files could not be read; their file checks are skipped.
     ``answers`` are the applicant's confirmations; ``entered`` the dates they entered for the plan (a cycle
-    date not announced yet, ``exam:<requirement>`` for a scheduled exam).
+    date not announced yet, ``exam:<requirement>`` for a scheduled exam). ``rotations`` and ``letters``
+    (DESIGN.md section 8) give the note on a completed rotation nobody was asked a letter for.
     """
     ctx = _Context(catalog, profile, documents, as_of, answers, entered)
     first_named = next((r for r in catalog.requirements if r.name_match), None)
@@ -377,6 +381,7 @@ def validate(
             _advisor_changes(ctx, requirement, doc)
     _duplicate_files(ctx)
     _name_change_lead_time(ctx)
+    _rotations_without_letter(ctx, rotations, letters)
     if ctx.asks:
         _confirmations(ctx)
     _cycle_checks(ctx)
@@ -589,6 +594,23 @@ def business_days_between(start: date, end: date) -> int:
         if day.weekday() < 5:
             days += 1
     return days
+
+
+def _rotations_without_letter(ctx: _Context, rotations: Iterable[Rotation], letters: Iterable[Letter]) -> None:
+    """``no-letter``: a completed rotation nobody was asked a letter for. Issue 13's advice, not an ECFMG or
+    AAMC rule: a gentle note (the catalog cannot make it an error), filed with the letters."""
+    for rotation in rotations_without_letter(rotations, letters):
+        ctx.add(
+            ctx.catalog.severity("no-letter"),
+            "no-letter",
+            "recommendation-letter",
+            None,
+            f"Nobody has been asked for a letter of recommendation from your {rotation.kind} in "
+            f"{rotation.specialty} at {rotation.institution} ({format_date(rotation.start)} to "
+            f"{format_date(rotation.end)}).",
+            "If someone there knows your work, ask them for a letter and add it to your letters under Clinical "
+            "experience; if you do not need one, nothing needs doing.",
+        )
 
 
 def _name_change_lead_time(ctx: _Context) -> None:

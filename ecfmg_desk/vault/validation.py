@@ -11,8 +11,8 @@ from ecfmg_desk.vault.store import Vault
 
 
 def validate_vault(vault: Vault, catalog: Catalog, as_of: date) -> ValidationResult:
-    """Findings of the vault's packet, with the applicant's answers to confirmations and the dates they entered
-    for the plan (an unannounced cycle date, a scheduled exam)."""
+    """Findings of the vault's packet, with the applicant's answers to confirmations, the dates they entered
+    for the plan (an unannounced cycle date, a scheduled exam) and their rotations and letters."""
     documents = vault.documents()
     return validate(
         catalog,
@@ -22,4 +22,6 @@ def validate_vault(vault: Vault, catalog: Catalog, as_of: date) -> ValidationRes
         unreadable=vault.unreadable_documents(documents),
         answers=vault.confirmations(),
         entered=vault.plan_dates(),
+        rotations=vault.clinical.rotations(),
+        letters=vault.clinical.letters(),
     )

@@ -308,3 +308,30 @@ def test_the_packet_has_a_clinical_experience_summary_after_the_cover(cli: Cli, 
     pages = [" ".join(p.extract_text().split()) for p in PdfReader(again).pages[:6]]
     first_after_cover = next(text for i, text in enumerate(pages) if i > 0 and "· cover" not in text)
     assert "Clinical experience summary" not in " ".join(pages) and "Contents" in first_after_cover
+
+
+def _notes(cli: Cli) -> tuple[bool, list[dict[str, object]]]:
+    report = cli("validate", "--as-of", "2026-07-15", "--json").json()
+    return bool(report["ready"]), [f for f in report["findings"] if f["code"] == "no-letter"]
+
+
+def test_a_completed_rotation_nobody_was_asked_a_letter_for_is_a_gentle_note(cli: Cli) -> None:
+    planned = add_rotation(cli)  # planned: the letter comes later
+    observed = add_rotation(cli, "--status", "confirmed", kind="observership", start="2026-03-02", end="2026-03-27")
+    ready_before, notes = _notes(cli)
+    assert notes == []
+    assert cli("rotation", "edit", planned, "--status", "completed").code == 0
+    ready, notes = _notes(cli)
+    (note,) = notes
+    assert (note["severity"], note["requirement"], note["document"]) == ("info", "recommendation-letter", None)
+    assert "clerkship in Internal Medicine at " + INSTITUTION in str(note["message"])
+    assert "26 Jan 2026 to 22 Feb 2026" in str(note["message"])
+    assert ready == ready_before, "a note never changes whether the packet is ready"
+    human = cli("validate", "--as-of", "2026-07-15")
+    assert "info    no-letter" in human.out
+    # a letter asked for from that rotation: the note goes; the observership, still confirmed, has none
+    assert cli("letter", "add", "--writer", WRITER, "--rotation", planned).code == 0
+    assert _notes(cli)[1] == []
+    assert cli("rotation", "edit", observed, "--status", "completed").code == 0
+    (note,) = _notes(cli)[1]
+    assert "observership" in str(note["message"])

@@ -214,6 +214,8 @@ def swap(old: str, new: str, count: int = 1) -> Edit:
         (swap('default = "created"', 'default = "lost"'), "requirements[2] (identity-form).fields[0].default"),
         (swap('future-date = { severity = "error"', 'future-date = { severity = "fatal"'),
          "findings.future-date.severity"),
+        (swap('no-letter = { severity = "info"', 'no-letter = { severity = "error"'),  # advice never blocks
+         "findings.no-letter.severity"),
         (
             swap('covers = ["warn_valid_for_months"]', "covers = []"),
             "requirements[0] (passport).warn_valid_for_months",
