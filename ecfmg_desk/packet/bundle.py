@@ -36,7 +36,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from types import TracebackType
+from types import MappingProxyType, TracebackType
 from typing import IO, TYPE_CHECKING, Any, Final, cast, get_args
 
 from ecfmg_desk.core.clinical import (
@@ -62,6 +62,7 @@ from ecfmg_desk.core.model import (
     Severity,
     TranslationStatus,
     ValidationResult,
+    fields_to_json,
     translation_status,
     translations_of,
 )
@@ -69,6 +70,7 @@ from ecfmg_desk.core.plan import Plan, PlanItem
 from ecfmg_desk.errors import BadInputError, DeskError, IntegrityError, TamperedBundleError, UnknownDocumentError
 from ecfmg_desk.packet._json import strict_loads
 from ecfmg_desk.packet._output import atomic_output
+from ecfmg_desk.packet.bundle_fields import FieldsReader
 from ecfmg_desk.vault.signatures import Signer, read_signature, sign_body
 
 if TYPE_CHECKING:
@@ -196,7 +198,8 @@ class BundleManifest:
             },
             "catalog_cycle": self.catalog_cycle,
             "packet": self.packet_member,
-            "documents": [_document_json(d, self.documents, self.translation_statuses) for d in self.documents],
+            "documents": [_document_json(d, self.documents, self.translation_statuses, self.format_version >= 2)
+                          for d in self.documents],
             "validation": self.validation.to_json(),
             "members": [{"name": m.name, "sha256": m.sha256, "size": m.size} for m in self.members],
         }
@@ -239,11 +242,15 @@ def _page_json(page: Page) -> dict[str, object]:
     }
 
 
-def _document_json(doc: Document, documents: Sequence[Document], statuses: Mapping[str, str]) -> dict[str, object]:
+def _document_json(doc: Document, documents: Sequence[Document], statuses: Mapping[str, str],
+                   with_fields: bool = True) -> dict[str, object]:
     """The ``list --json`` document object (DESIGN.md section 3) without ``review``, plus what rebuilds the
-    Document exactly: each file's member and page measurements, the manual translation status. The applicant's
+    Document exactly: each file's member and page measurements, the manual translation status, and (format 2)
+    the requirement's own fields, so the advisor sees the exam result or the OET scores. The applicant's
     private notes stay in the vault (the app tells them "only you see it")."""
+    extra: dict[str, object] = {"fields": fields_to_json(doc.fields)} if with_fields else {}
     return {
+        **extra,
         "id": doc.id,
         "requirement": doc.requirement,
         "pages": doc.page_count,
@@ -554,7 +561,7 @@ def parse_manifest(raw: bytes) -> BundleManifest:
     if a.text("name_of_record", limit=1001) != applicant.name_of_record:
         raise a._bad("name_of_record", "the given names followed by the family name")
 
-    documents, statuses = _parse_documents(top, by_name)
+    documents, statuses = _parse_documents(top, by_name, version, body.get("cycle"))
     rotations, letters = _parse_clinical(top) if version >= 2 and "rotations" in body else ((), ())
     return BundleManifest(
         format_version=version,
@@ -662,12 +669,17 @@ def _parse_clinical(top: _Reader) -> tuple[tuple[Rotation, ...], tuple[Letter, .
     return tuple(rotations), tuple(letters)
 
 
-def _parse_documents(top: _Reader, members: Mapping[str, Member]) -> tuple[tuple[Document, ...], dict[str, str]]:
+def _parse_documents(
+    top: _Reader, members: Mapping[str, Member], version: int, cycle: object = None
+) -> tuple[tuple[Document, ...], dict[str, str]]:
     documents: list[Document] = []
     statuses: dict[str, str] = {}
     translations: dict[str, list[str]] = {}
+    fields_of = FieldsReader(cycle, _refuse)
     for i, item in enumerate(top.items("documents", MAX_DOCUMENTS)):
-        d = _Reader(f"documents[{i}]", item, _DOC_KEYS)
+        # a format-2 document may carry its fields (bundles made before them do not)
+        has_fields = version >= 2 and isinstance(item, dict) and "fields" in item
+        d = _Reader(f"documents[{i}]", item, _DOC_KEYS + (("fields",) if has_fields else ()))
         doc_id = d.text("id", limit=200)
         if not doc_id or doc_id in statuses:
             raise d._bad("id", "a unique document id")
@@ -688,6 +700,8 @@ def _parse_documents(top: _Reader, members: Mapping[str, Member]) -> tuple[tuple
             translator_kind=d.text("translator_kind", optional=True, limit=100),
             manual_translation_status=d.text("manual_translation_status", optional=True, limit=100),
             sha256=sha,
+            fields=MappingProxyType(
+                fields_of(d.obj["fields"], d.obj["requirement"], f"documents[{i}]") if has_fields else {}),
         )
         if d.whole("pages") != doc.page_count:
             raise d._bad("pages", "the number of pages of its files")
