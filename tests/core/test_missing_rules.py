@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from ecfmg_desk.core.catalog import Catalog
+from ecfmg_desk.core.catalog import Catalog, Confidence
 from ecfmg_desk.core.exams import earliest_next_attempts, step_records
 from ecfmg_desk.core.model import Document, ValidationResult
 from ecfmg_desk.core.rules import business_days_between, confirmation_questions, validate
@@ -206,3 +206,46 @@ def test_letters_and_the_mspe_are_asked_about_their_content(catalog: Catalog, pa
     answers[("letter-content", "lor")] = False
     result = run(catalog, [*packet, letter, mspe], answers=answers)
     assert result.ready and codes(result) == [("answered-no", "warning", "recommendation-letter", "lor")]
+
+
+def _published(catalog: Catalog, key: str, value: date, confidence: Confidence) -> Catalog:
+    """The catalog as it will read once ECFMG publishes the window (today it is ``unknown``)."""
+    import dataclasses
+    from types import MappingProxyType
+
+    parameter = dataclasses.replace(catalog.parameters[key], value=value, confidence=confidence)
+    return dataclasses.replace(catalog, parameters=MappingProxyType({**catalog.parameters, key: parameter}))
+
+
+@pytest.mark.rule("P345_GRAD_DATE")
+def test_pathways_3_to_5_need_a_graduation_date_inside_the_published_window(catalog: Catalog,
+                                                                            packet: list[Document]) -> None:
+    c2027 = load_catalog(2027)
+    graduated = date(2021, 6, 30)
+    assert c2027.parameter("p345_min_grad_date") is None
+    assert not [f for f in run(c2027, packet, graduation_date=graduated).findings if f.code == "out-of-window"], \
+        "an unpublished window is never guessed"
+    confirmed = _published(c2027, "p345_min_grad_date", date(2023, 1, 1), "[C]")
+    (finding,) = [f for f in run(confirmed, packet, graduation_date=graduated).findings if f.code == "out-of-window"]
+    assert (finding.severity, finding.requirement, finding.document) == ("error", "pathway-evidence", "pathway")
+    assert "1 Jan 2023" in finding.message and "30 Jun 2021" in finding.message
+    assert run(confirmed, packet, graduation_date=date(2023, 6, 30)).ready
+    # a window only read from a third party warns, never blocks; Pathway 6 is not concerned
+    assert run(_published(c2027, "p345_min_grad_date", date(2023, 1, 1), "[T]"), packet,
+               graduation_date=graduated).ready
+    six = replace(packet, "pathway", fields={"pathway": 6})
+    assert not [f for f in run(confirmed, six, graduation_date=graduated).findings if f.code == "out-of-window"]
+
+
+@pytest.mark.rule("P1_LICENSE_WINDOW")
+def test_pathway_1_needs_a_licence_valid_inside_the_published_window(catalog: Catalog,
+                                                                     packet: list[Document]) -> None:
+    c2027 = load_catalog(2027)
+    licence = replace(packet, "pathway", fields={"pathway": 1}, expires=date(2028, 12, 31))
+    assert not [f for f in run(c2027, licence).findings if f.code == "out-of-window"]
+    confirmed = _published(c2027, "p1_license_from", date(2029, 1, 1), "[C]")
+    (finding,) = [f for f in run(confirmed, licence).findings if f.code == "out-of-window"]
+    assert (finding.severity, finding.document) == ("error", "pathway")
+    assert "31 Dec 2028" in finding.message
+    assert not [f for f in run(_published(c2027, "p1_license_from", date(2025, 1, 1), "[C]"), licence).findings
+                if f.code == "out-of-window"]
