@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage, QKeySequence, QPaintEvent, QPixmap, QResizeEvent, QShortcut, QWheelEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from shiboken6 import isValid
 
 from ecfmg_desk.core.model import Document, FileInfo
 from ecfmg_desk.ui.view import PacketView
@@ -159,13 +160,14 @@ class PreviewPane(QWidget):
                 self._render(*pending)
 
     def _rendered(self, request: int, image: QImage) -> None:
-        if request != self._request:
+        # A render can finish after the pane was closed (its window shut while the worker drew): drop it.
+        if not isValid(self) or request != self._request:
             return  # the user moved on
         self._image = image
         self.relayout()
 
     def _failed(self, request: int, message: str) -> None:
-        if request == self._request:
+        if isValid(self) and request == self._request:
             self._image = QImage()
             self.image_label.setText(message)
             self.image_label.adjustSize()

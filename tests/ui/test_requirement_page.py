@@ -165,6 +165,25 @@ def test_the_preview_shows_each_page_and_zooms(qtbot: QtBot, window: MainWindow,
     assert preview.zoom_percent() == fit
 
 
+def test_a_preview_closed_while_its_page_renders_drops_the_page(qtbot: QtBot, window: MainWindow,
+                                                               tmp_path: Path) -> None:
+    """The advisor closes a bundle's window while a page is still being drawn on a worker: the finished page
+    arrives for a pane that no longer exists and must be dropped, not crash the app."""
+    from shiboken6 import delete, isValid
+
+    from ecfmg_desk.ui.preview import PreviewPane
+
+    attach(qtbot, window, "final-transcript", [make_scan_pdf(tmp_path / "transcript.pdf", pages=2, dpi=100)])
+    document = window.session.documents_for("final-transcript")[-1]
+    pane = PreviewPane(window.session, window)
+    pane.show()
+    pane.repaint()  # a pane renders from its first paint
+    pane.show_document(document)  # the render starts on a worker; its result is delivered by the event loop
+    delete(pane)  # gone before the event loop can deliver the page
+    assert not isValid(pane)
+    wait_imported(qtbot, window)  # the page arrives now; pytest-qt fails the test if the callback raises
+
+
 def test_cancel_stops_an_import_and_adds_nothing(qtbot: QtBot, window: MainWindow, vault: Vault,
                                                  tmp_path: Path) -> None:
     pages = [make_jpeg(tmp_path / f"page-{i:02}.jpg", size_px=(1275, 1650), dpi=150) for i in range(30)]
