@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from types import FrameType
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -51,20 +52,33 @@ class _Sampler(threading.Thread):
         self._gui = threading.main_thread().ident
         self.stop = threading.Event()
         self.seen: collections.Counter[str] = collections.Counter()
+        self.workers: collections.Counter[str] = collections.Counter()
+        """Where the other threads were at the same moments (a worker holding the interpreter shows here)."""
 
     def run(self) -> None:
         while not self.stop.wait(0.02):
             if self._since_tick() <= BUDGET_MS:
                 continue
-            frame = sys._current_frames().get(self._gui or 0)
-            where = "?"
-            while frame is not None:
-                name = frame.f_code.co_filename
-                if "ecfmg_desk" in name:
-                    where = f"{Path(name).name}:{frame.f_lineno} {frame.f_code.co_name}"
-                    break
-                frame = frame.f_back
-            self.seen[where] += 1
+            frames = sys._current_frames()
+            self.seen[_where(frames.get(self._gui or 0))] += 1
+            for ident, frame in frames.items():
+                if ident not in (self._gui, threading.get_ident()):
+                    self.workers[_where(frame, innermost=True)] += 1
+
+
+def _where(frame: FrameType | None, *, innermost: bool = False) -> str:
+    """Our code's innermost frame in a stack (or, with ``innermost``, the very innermost one, library or not):
+    what the thread was doing. "in Qt" when the GUI thread is in the event loop with none of our code running
+    (painting, layout, or waiting for the interpreter)."""
+    first = frame
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if "ecfmg_desk" in name:
+            return f"{Path(name).name}:{frame.f_lineno} {frame.f_code.co_name}"
+        frame = frame.f_back
+    if innermost and first is not None:
+        return f"{Path(first.f_code.co_filename).name}:{first.f_lineno} {first.f_code.co_name}"
+    return "in Qt (event loop, no code of ours)"
 
 
 def _gaps_while(app: QApplication, busy: Callable[[], None] | None, *, until: Callable[[], bool],
@@ -154,6 +168,9 @@ def main() -> int:
     if sampled and sampled[0].seen:
         print("where the GUI thread was while blocked over the budget (20 ms samples):")
         for where, count in sampled[0].seen.most_common(5):
+            print(f"  {count * 20:5d} ms  {where}")
+        print("and where the other threads were at those moments:")
+        for where, count in sampled[0].workers.most_common(5):
             print(f"  {count * 20:5d} ms  {where}")
     return 0
 

@@ -115,7 +115,10 @@ class BlobStore:
                 pass  # a damaged copy is replaced by the good bytes we have now
         for folder in (self.root, path.parent):  # private folders whatever the umask
             folder.mkdir(mode=0o700, exist_ok=True)
-        atomic_write(path, _MAGIC + self._cipher.encrypt(data, name.encode("ascii")))
+        with atomic_writer(path, journal=False) as handle:
+            handle.write(_MAGIC)
+            for piece in self._cipher.encrypt_chunks(data, name.encode("ascii")):  # (never one big copy)
+                handle.write(piece)
         return True
 
     def get(self, name: str) -> bytes:

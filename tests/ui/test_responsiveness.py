@@ -18,19 +18,26 @@ from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
 from ecfmg_desk.ui.window import MainWindow
+from ecfmg_desk.vault.store import Vault
 from tests.samples import make_scan_pdf
 from tests.ui.conftest import drop_files, open_in_checklist, wait_imported
 
 _watched: dict[str, set[int]] = {}
 """file name -> the threads that opened it, while a test watches it (audit hooks cannot be removed)."""
+_watched_folders: dict[str, set[int]] = {}
+"""folder -> the threads that opened a file in it."""
 _hooked: list[bool] = []
 
 
 def _audit(event: str, args: tuple[Any, ...]) -> None:
-    if event == "open" and _watched and args and isinstance(args[0], str | Path):
+    if event == "open" and (_watched or _watched_folders) and args and isinstance(args[0], str | Path):
         readers = _watched.get(str(args[0]))
         if readers is not None:
             readers.add(threading.get_ident())
+        folder = Path(args[0]).parent.parent  # blobs/ab/abcdef…
+        found = _watched_folders.get(str(folder))
+        if found is not None:
+            found.add(threading.get_ident())
 
 
 def _watch(path: Path) -> set[int]:
@@ -43,7 +50,7 @@ def _watch(path: Path) -> set[int]:
 
 
 def test_the_import_runs_off_the_gui_thread_while_the_event_loop_turns(qtbot: QtBot, window: MainWindow,
-                                                                       tmp_path: Path) -> None:
+                                                                       vault: Vault, tmp_path: Path) -> None:
     scan = make_scan_pdf(tmp_path / "transcript.pdf", pages=12, dpi=300)
     open_in_checklist(qtbot, window, "final-transcript")
     wait_imported(qtbot, window)
@@ -59,6 +66,11 @@ def test_the_import_runs_off_the_gui_thread_while_the_event_loop_turns(qtbot: Qt
     timer.setInterval(0)  # fires on every turn of the event loop that is free to run it
     timer.timeout.connect(turn)
     readers = _watch(scan)
+    blobs = vault.path / "blobs"
+    blob_readers: set[int] = set()
+    _watched_folders[str(blobs)] = blob_readers
+    reloads: list[int] = []
+    window.session.changed.connect(lambda: reloads.append(threading.get_ident()))
     timer.start()
     try:
         drop_files(window.requirement_page.drop_zone, [scan])
@@ -68,8 +80,12 @@ def test_the_import_runs_off_the_gui_thread_while_the_event_loop_turns(qtbot: Qt
     finally:
         timer.stop()
         _watched.clear()
+        _watched_folders.clear()
     card = window.requirement_page.first_card()
     assert card is not None and card.summary_label.text().startswith("12 pages · 300 dpi")
     assert readers, "the scan was read (through Python's open)"
     assert gui_thread not in readers, "no byte of the scan is read on the GUI thread"
     assert turns_while_importing >= 3, "the event loop kept turning while the import ran"
+    assert blob_readers, "the new scan's thumbnail and preview were read from the vault"
+    assert gui_thread not in blob_readers, "no encrypted blob is read (and decrypted) on the GUI thread"
+    assert reloads == [gui_thread], "the window reads the vault and redraws once, when the import is done"
