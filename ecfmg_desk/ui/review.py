@@ -186,6 +186,10 @@ class ReviewPage(QWidget):
         self.view.setIndentation(22)
         self.view.activated.connect(self._open)
         self.view.doubleClicked.connect(self._open)
+        bottom = QHBoxLayout()
+        """Export (or Save review) with its reason: for the student right under the summary, so a ready packet
+        reads "Ready to export", then the button, with warnings and questions below; for the advisor at the
+        foot, after the decisions it saves."""
         if editor is None:
             layout.addWidget(self.decisions_label)
             layout.addLayout(reviewer_row)
@@ -197,13 +201,14 @@ class ReviewPage(QWidget):
             for widget in (self.decisions_label, self.reviewer_label, self.reviewer_button, self.documents_view,
                            self.findings_title):
                 widget.hide()
+            layout.addLayout(bottom)
+            layout.addSpacing(4)
             layout.addWidget(self.view, 1)
         self.hint_label = muted(wrapping(self.tr(
             "Double-click a problem (or select it and press Enter) to open the item and fix it.") if editor is not None
             else self.tr("Double-click a document or a problem (or select it and press Enter) to open it."), self))
         layout.addWidget(self.hint_label)
 
-        bottom = QHBoxLayout()
         self.export_reason = wrapping("", self)
         self.export_reason.setAccessibleName(self.tr("Why export is not available"))
         self.export_button = icon_button("export", self.tr("Export packet…"), self)
@@ -243,7 +248,8 @@ class ReviewPage(QWidget):
         bottom.addWidget(self.portal_button, 0, Qt.AlignmentFlag.AlignBottom)
         bottom.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignBottom)
         bottom.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignBottom)
-        layout.addLayout(bottom)
+        if editor is None:
+            layout.addLayout(bottom)
         self._filler = QWidget(self)
         """Takes the page's empty height when there is no list to show (a ready packet), so the summary and
         Export sit together at the top instead of spreading over the page."""

@@ -164,11 +164,13 @@ def test_a_blocked_packet_says_which_items_need_attention(qtbot: QtBot, example_
         in page.summary_label.text()
 
 
-@pytest.mark.xfail(strict=False, reason="known regression after issue 10's questions landed: the ready page lists the "
-                   "open questions above Export; the layout assertion predates them (see the closing note)")
+@pytest.mark.parametrize("size", [(1024, 600), (1366, 768)], ids=["1024x600", "1366x768"])
 def test_a_ready_packet_sits_at_the_top_of_the_review_page(qtbot: QtBot, ready_vault: dict[str, str],
-                                                           window: MainWindow, tmp_path: Path) -> None:
-    window.resize(1366, 768)
+                                                           window: MainWindow, tmp_path: Path,
+                                                           size: tuple[int, int]) -> None:
+    """Ready, then Export right under it; the questions and warnings still open come after, in reach."""
+    window.resize(*size)
+    qtbot.waitUntil(lambda: window.size().toTuple() == size)
     qtbot.mouseClick(window.review_button, Qt.MouseButton.LeftButton)
     page = window.review_page
     qtbot.waitUntil(lambda: page.badge.text() == "Ready to export")
@@ -176,5 +178,26 @@ def test_a_ready_packet_sits_at_the_top_of_the_review_page(qtbot: QtBot, ready_v
     page.grab().save(str(tmp_path / "review-ready.png"))
     summary = page.summary_label.geometry()
     button = QRect(page.export_button.mapTo(page, QPoint(0, 0)), page.export_button.size())
+    assert page.export_button.isEnabled() and page.export_button.isVisible()
     assert summary.top() < 100, "the summary starts at the top"
     assert 0 < button.top() - summary.bottom() < 120, "Export sits right under it, not at the bottom of the page"
+    assert page.model.rowCount() > 0, "this packet still has warnings or questions to show"
+    listed = page.view.geometry()
+    assert page.view.isVisible() and listed.top() > button.bottom(), "the list comes after Export"
+    assert page.rect().contains(listed), "and is on the page (it scrolls inside itself)"
+    assert listed.height() >= 3 * page.view.fontMetrics().height(), "with room to read it"
+
+
+def test_a_blocked_packet_names_what_blocks_next_to_the_disabled_export(qtbot: QtBot,
+                                                                        example_window: MainWindow) -> None:
+    window = example_window
+    window.resize(1024, 600)
+    qtbot.mouseClick(window.review_button, Qt.MouseButton.LeftButton)
+    page = window.review_page
+    QApplication.processEvents()
+    assert not page.export_button.isEnabled()
+    assert page.badge.text() != "Needs attention" and "need attention" in page.badge.text()
+    assert "Name verification and Medical diploma" in page.summary_label.text()
+    reason = QRect(page.export_reason.mapTo(page, QPoint(0, 0)), page.export_reason.size())
+    assert reason.top() < page.view.geometry().top(), "why Export is off is said above the list, beside it"
+    assert "before export" in page.export_reason.text()
