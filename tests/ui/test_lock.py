@@ -113,7 +113,10 @@ def test_inactivity_locks_the_window_and_input_restarts_the_count(qtbot: QtBot,
                                                                   quick_lock_window: MainWindow) -> None:
     window = quick_lock_window
     timer = window.inactivity.timer
-    assert timer.isActive() and timer.interval() == 300
+    assert timer.interval() == 300
+    # counting from the first show (on a loaded machine showing the window can take longer than 0.3 s: then it
+    # has locked already, which is what this part waits for)
+    assert timer.isActive() or window.locked
     qtbot.waitUntil(lambda: window.locked, timeout=5_000)
     assert not shows_the_applicant(window)
     assert not timer.isActive(), "no countdown while locked"
