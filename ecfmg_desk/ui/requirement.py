@@ -177,8 +177,16 @@ class DocumentCard(QFrame):
             layout.addWidget(self.own_fields)
 
         self.translation_row = QWidget(self)
-        row = QHBoxLayout(self.translation_row)
-        row.setContentsMargins(0, 0, 0, 0)
+        lines = QVBoxLayout(self.translation_row)
+        lines.setContentsMargins(0, 0, 0, 0)
+        lines.setSpacing(4)
+        row = QHBoxLayout()
+        self._translation_lines = (row, QHBoxLayout())
+        """The status on the first line; the status box and Attach translation… beside it when the pane is
+        wide, on a second line of their own when it is narrow (at 1024 px they would push the card wider than
+        the pane)."""
+        lines.addLayout(row)
+        lines.addLayout(self._translation_lines[1])
         self.translation_badge = StatusBadge(self.translation_row, size=16)
         self.translation_combo = QComboBox(self.translation_row)
         self.translation_combo.setAccessibleName(self.tr("Translation status"))
@@ -193,8 +201,7 @@ class DocumentCard(QFrame):
         row.addWidget(self.translation_badge)
         self.translation_detail = muted(wrapping("", self.translation_row))
         row.addWidget(self.translation_detail, 1)
-        row.addWidget(self.translation_combo)
-        row.addWidget(self.translation_button)
+        self._place_translation_controls(row)
         layout.addWidget(self.translation_row)
 
         self.advisor_panel: AdvisorReviewPanel | None = None
@@ -320,28 +327,44 @@ class DocumentCard(QFrame):
         return cells
 
     def set_columns(self, columns: int) -> None:
-        """Two details side by side, or (a narrow pane) one per row."""
+        """Two details side by side, or (a narrow pane) one per row; the translation's controls beside its
+        status, or below it."""
         if columns == self._columns:
             return
         self._columns = columns
         for _name, label, widget in self._cells:
             self.grid.removeWidget(label)
             self.grid.removeWidget(widget)
-        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        # as _add_field placed them: labels right and at the top, boxes at the top (a date's reason line grows
+        # below its box, and the label stays beside the box)
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop
+        top = Qt.AlignmentFlag.AlignTop
         row = 0
         short = [cell for cell in self._cells if cell[0] in SHORT_FIELDS]
         for i, (_name, label, widget) in enumerate(short):
             column = (i % 2) * 2 if columns == 2 else 0
             self.grid.addWidget(label, row, column, right)
-            self.grid.addWidget(widget, row, column + 1, 1, 1 if columns == 2 else 3)
+            self.grid.addWidget(widget, row, column + 1, 1, 1 if columns == 2 else 3, top)
             if columns == 1 or i % 2 == 1:
                 row += 1
         if columns == 2 and len(short) % 2:
             row += 1
         for _name, label, widget in (cell for cell in self._cells if cell[0] not in SHORT_FIELDS):
             self.grid.addWidget(label, row, 0, right)
-            self.grid.addWidget(widget, row, 1, 1, 3)
+            self.grid.addWidget(widget, row, 1, 1, 3, top)
             row += 1
+        self._place_translation_controls(self._translation_lines[0 if columns == 2 else 1])
+
+    def _place_translation_controls(self, line: QHBoxLayout) -> None:
+        for line_now in self._translation_lines:
+            line_now.removeWidget(self.translation_combo)
+            line_now.removeWidget(self.translation_button)
+            while (item := line_now.itemAt(line_now.count() - 1)) is not None and item.spacerItem() is not None:
+                line_now.takeAt(line_now.count() - 1)
+        line.addWidget(self.translation_combo)
+        line.addWidget(self.translation_button)
+        if line is self._translation_lines[1]:
+            line.addStretch(1)
 
     def _edited(self, name: str, value: Any, *, at_once: bool = False) -> None:
         """Typing waits for a pause before saving; a finished choice (a date left with Tab, a language picked)

@@ -51,7 +51,9 @@ class WrappingDelegate(QStyledItemDelegate):
 
 
 class _Relayout(QObject):
-    """Lays the rows out again when the view (and so its stretched title column) changes width."""
+    """Lays the rows out again when the view's viewport (and so its stretched title column) changes width: the
+    view itself resizing, or its scroll bar coming or going (a short window, 1024×600), which takes the
+    same width from every title."""
 
     def __init__(self, view: QAbstractItemView) -> None:
         super().__init__(view)
@@ -72,6 +74,6 @@ def wrap_titles(view: QTreeView) -> WrappingDelegate:
     view.setTextElideMode(Qt.TextElideMode.ElideNone)
     delegate = WrappingDelegate(view)
     view.setItemDelegate(delegate)
-    view.installEventFilter(_Relayout(view))
+    view.viewport().installEventFilter(_Relayout(view))
     view.header().sectionResized.connect(lambda *_args: view.scheduleDelayedItemsLayout())
     return delegate

@@ -201,3 +201,79 @@ def test_a_blocked_packet_names_what_blocks_next_to_the_disabled_export(qtbot: Q
     reason = QRect(page.export_reason.mapTo(page, QPoint(0, 0)), page.export_reason.size())
     assert reason.top() < page.view.geometry().top(), "why Export is off is said above the list, beside it"
     assert "before export" in page.export_reason.text()
+
+
+def _overlapping_siblings(root: QWidget, window: QWidget) -> list[str]:
+    """Pairs of visible sibling widgets whose rectangles overlap (one drawn over the other), anywhere under root."""
+    found: list[str] = []
+
+    def walk(parent: QWidget) -> None:
+        children = [c for c in parent.children() if isinstance(c, QWidget) and c.isVisibleTo(window)
+                    and not c.isWindow()]
+        for i, first in enumerate(children):
+            for second in children[i + 1:]:
+                both = first.geometry().intersected(second.geometry())
+                if both.width() > 1 and both.height() > 1:
+                    found.append(f"{type(parent).__name__}: {type(first).__name__} {first.accessibleName()!r} / "
+                                 f"{type(second).__name__} {second.accessibleName()!r}")
+        for child in children:
+            walk(child)
+
+    walk(root)
+    return found
+
+
+@pytest.mark.parametrize("size", [(1024, 600), (1366, 768)], ids=["1024x600", "1366x768"])
+def test_no_document_page_is_wider_than_its_pane_or_draws_one_part_over_another(
+        qtbot: QtBot, example_window: MainWindow, size: tuple[int, int]) -> None:
+    """Every page of the example applicant, the transcript's "English translation" line included (its status box
+    and Attach translation… pushed the card wider than the pane at 1024 px)."""
+    window = example_window
+    window.resize(*size)
+    qtbot.waitUntil(lambda: window.size().toTuple() == size)
+    page = window.requirement_page
+    seen_translation_line = False
+    for requirement in window.session.catalog.ids:
+        open_in_checklist(qtbot, window, requirement)
+        qtbot.waitUntil(lambda: window.session.is_idle, timeout=20_000)
+        QApplication.processEvents()
+        body = page.details.widget()
+        assert body is not None
+        assert not page.details.horizontalScrollBar().isVisible(), (requirement, size)
+        assert _overlapping_siblings(body, window) == [], requirement
+        for card in page.cards.values():
+            if card.translation_row.isVisibleTo(window):
+                seen_translation_line = True
+                for control in (card.translation_combo, card.translation_button):
+                    _scroll_to(window, control)
+                    assert _inside_viewport(window, control), (requirement, control.accessibleName())
+    assert seen_translation_line, "the example has a document waiting for its translation"
+
+
+def test_one_column_or_two_the_details_keep_their_labels_beside_their_boxes(qtbot: QtBot,
+                                                                             example_window: MainWindow) -> None:
+    window = example_window
+    window.resize(1366, 768)
+    open_in_checklist(qtbot, window, "passport")
+    card = window.requirement_page.first_card()
+    assert card is not None
+    top = Qt.AlignmentFlag.AlignTop
+    for columns in (1, 2, 1):
+        card.set_columns(columns)
+        QApplication.processEvents()
+        for _name, label, box in card._cells:
+            label_item = card.grid.itemAt(card.grid.indexOf(label))
+            box_item = card.grid.itemAt(card.grid.indexOf(box))
+            assert label_item is not None and box_item is not None
+            assert label_item.alignment() == Qt.AlignmentFlag.AlignRight | top, (columns, _name)
+            assert box_item.alignment() == top, (columns, _name)
+    issued = card.fields["issued"]
+    assert isinstance(issued, DateField)
+    card.set_columns(1)
+    issued.edit.setText("03/04/2022" if issued.order is None else "31/31/2022")
+    issued.commit()  # a reason line grows under the box
+    QApplication.processEvents()
+    assert issued.problem() is not None
+    label = next(label for name, label, _box in card._cells if name == "issued")
+    assert label.mapTo(card, QPoint(0, 0)).y() == issued.edit.mapTo(card, QPoint(0, 0)).y(), \
+        "the label stays level with its box, not centred on the box and its reason"
