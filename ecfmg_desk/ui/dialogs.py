@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ecfmg_desk.ui import prompts
+from ecfmg_desk.ui.datefield import DateField
 from ecfmg_desk.ui.widgets import ElidedLabel, heading, muted, wrapping
 
 MIN_PASSPHRASE = 8
@@ -156,6 +158,41 @@ class TranslatorDialog(QDialog):
     def translator_kind(self) -> str:
         value = self.kind_combo.currentData()
         return value if isinstance(value, str) else "professional"
+
+
+class DateDialog(QDialog):
+    """One date, typed as the applicant writes it (the window's date field: echo in words, the reason inline
+    when it cannot be read or could be two dates); empty means "no date" when the question allows it."""
+
+    def __init__(self, title: str, prompt: str, current: date | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        layout = QVBoxLayout(self)
+        self.prompt_label = wrapping(prompt, self)
+        layout.addWidget(self.prompt_label)
+        self.field = DateField(self)
+        self.field.setAccessibleName(title)
+        self.field.set_value(current)
+        self.prompt_label.setBuddy(self.field.edit)
+        layout.addWidget(self.field)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                        | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(420)
+
+    def accept(self) -> None:
+        """Save (or Enter): take what was typed; a date that cannot be read keeps the dialog open with its
+        reason under the box, so nothing is saved that the applicant did not mean."""
+        self.field.commit()
+        if self.field.problem() is not None:
+            self.field.edit.setFocus()
+            return
+        super().accept()
+
+    def value(self) -> date | None:
+        return self.field.value()
 
 
 PAPERS = (("letter", "Letter (8.5 × 11 in)"), ("a4", "A4 (210 × 297 mm)"))

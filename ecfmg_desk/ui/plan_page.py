@@ -43,7 +43,7 @@ from ecfmg_desk.core.plan import Plan, PlanItem
 from ecfmg_desk.errors import DeskError
 from ecfmg_desk.ui import icons, prompts
 from ecfmg_desk.ui.view import PacketEditor, PacketView
-from ecfmg_desk.ui.widgets import heading, icon_button, muted, parse_date_text, wrapping
+from ecfmg_desk.ui.widgets import heading, icon_button, muted, wrapping
 from ecfmg_desk.ui.words import format_date, plural
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -444,23 +444,15 @@ class PlanPage(QWidget):
             return
         from ecfmg_desk.packet.planning import enter_dates
 
-        current = item.date.isoformat() if item.date and item.user_entered else ""
-        text = prompts.ask_text(
+        answer = prompts.ask_date(
             self,
             tr("Enter the date"),
-            tr("{title}: the date, e.g. 2027-03-03 or 3 Mar 2027 (leave empty to forget yours)").format(
-                title=item.title
-            ),
-            current,
+            tr("{title}: the date as you write it, or leave it empty to forget yours.").format(title=item.title),
+            item.date if item.user_entered else None,
         )
-        if text is None:
+        if answer is None:
             return
-        text = text.strip()
-        day = parse_date_text(text) if text else None
-        if text and day is None:
-            prompts.show_error(self, tr("Enter the date"),
-                               tr("“{text}” is not a date. Write it as 2027-03-03 or 3 Mar 2027.").format(text=text))
-            return
+        day = answer.value
         try:
             enter_dates(self.editor.vault, self.view.catalog, {item.key: day})
         except DeskError as exc:

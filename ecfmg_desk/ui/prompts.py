@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -181,6 +182,26 @@ def ask_text(parent: QWidget | None, title: str, prompt: str, default: str = "")
         return None
     text, ok = QInputDialog.getText(parent, title, prompt, QLineEdit.EchoMode.Normal, default)
     return text.strip() if ok and text.strip() else None
+
+
+@dataclass(frozen=True)
+class DateAnswer:
+    value: date | None
+    """The date typed; ``None``: the box was left empty (no date)."""
+
+
+def ask_date(parent: QWidget | None, title: str, prompt: str, current: date | None = None) -> DateAnswer | None:
+    """One date in the window's date field (read in the applicant's order, echoed in words, an inline reason
+    when it cannot be read); ``None`` when cancelled."""
+    from ecfmg_desk.ui.dialogs import DateDialog
+
+    dialog = DateDialog(title, prompt, current, parent)
+    try:
+        if not run_dialog(dialog):
+            return None
+        return DateAnswer(dialog.value())
+    finally:
+        dialog.deleteLater()
 
 
 Unsaved = Literal["save", "discard", "cancel"]

@@ -7,7 +7,6 @@ Nothing here knows about ECFMG rules; they only show and collect values.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QRectF, QSize, Qt, Signal
@@ -36,16 +35,6 @@ from PySide6.QtWidgets import (
 from ecfmg_desk.ui import icons
 from ecfmg_desk.ui.datefield import DateField as DateField  # (where the pages have always found it)
 from ecfmg_desk.ui.words import plain_tooltip
-
-
-def parse_date_text(text: str) -> date | None:
-    """``2022-07-15``, ``15 Jul 2022``, or numbers that can mean only one date; ``None`` otherwise (what
-    :func:`ecfmg_desk.core.dates.read_date` reads when no locale order is known)."""
-    from ecfmg_desk.core.dates import read_date
-
-    return read_date(text, None).value
-
-# --------------------------------------------------------------------------------------------- pages
 
 
 class RedrawWhenShown:

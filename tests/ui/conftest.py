@@ -57,6 +57,9 @@ class Prompts:
     texts: list[str | None] = field(default_factory=list)
     text_requests: list[tuple[str, str]] = field(default_factory=list)
     """(prompt, default) of each one-line question (the reviewer's name)."""
+    dates: list[prompts.DateAnswer | None] = field(default_factory=list)
+    date_requests: list[tuple[str, date | None]] = field(default_factory=list)
+    """(prompt, the date shown in the box) of each date question (the Plan page's "Enter the date…")."""
     unsaved: list[str] = field(default_factory=list)
     unsaved_questions: list[str] = field(default_factory=list)
     exports: list[prompts.ExportAnswer | None] = field(default_factory=list)
@@ -119,6 +122,11 @@ def asked(monkeypatch: pytest.MonkeyPatch) -> Prompts:
         record.text_requests.append((prompt, default))
         return pop(record.texts, f"text for {prompt!r}")  # type: ignore[no-any-return]
 
+    def ask_date(_parent: QWidget | None, _title: str, prompt: str,
+                 current: date | None = None) -> prompts.DateAnswer | None:
+        record.date_requests.append((prompt, current))
+        return pop(record.dates, f"a date for {prompt!r}")  # type: ignore[no-any-return]
+
     def ask_unsaved(_parent: QWidget | None, _title: str, question: str) -> str:
         record.unsaved_questions.append(question)
         return pop(record.unsaved, f"save/discard/cancel for {question!r}")  # type: ignore[no-any-return]
@@ -148,6 +156,7 @@ def asked(monkeypatch: pytest.MonkeyPatch) -> Prompts:
     monkeypatch.setattr(prompts, "choose_save_path", choose_save_path)
     monkeypatch.setattr(prompts, "choose_open_path", choose_open_path)
     monkeypatch.setattr(prompts, "ask_text", ask_text)
+    monkeypatch.setattr(prompts, "ask_date", ask_date)
     monkeypatch.setattr(prompts, "ask_unsaved", ask_unsaved)
     monkeypatch.setattr(prompts, "ask_export", ask_export)
     monkeypatch.setattr(prompts, "ask_after_export", ask_after_export)

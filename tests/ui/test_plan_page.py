@@ -11,9 +11,13 @@ import pytest
 from icalendar import Calendar
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush
+from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
+from ecfmg_desk.core.dates import DateOrder
+from ecfmg_desk.core.rules import format_date
 from ecfmg_desk.resources import catalog_for
+from ecfmg_desk.ui import prompts
 from ecfmg_desk.ui.app import DeskApp
 from ecfmg_desk.ui.plan_page import PlanBanner, PlanPage, overdue_colour
 from ecfmg_desk.ui.session import Session
@@ -161,15 +165,57 @@ def test_the_applicant_enters_an_unannounced_date_from_the_page(
     unknown = next(i for i in page.rows() if i.status == "unknown" and i.kind == "deadline")
     assert page.select(unknown.key)
     assert page.enter_button.isVisible()
-    asked.texts.append("1 Jun 2026")
+    asked.dates.append(prompts.DateAnswer(date(2026, 6, 1)))
     qtbot.mouseClick(page.enter_button, Qt.MouseButton.LeftButton)
+    assert asked.date_requests[-1][1] is None, "nothing of yours to show yet"
     entered = next(i for i in page.rows() if i.key == unknown.key)
     assert (entered.date, entered.user_entered, entered.status) == (date(2026, 6, 1), True, "due-soon")
     assert vault.plan_dates()[unknown.key] == date(2026, 6, 1)
-    asked.texts.append("06/01/2026")  # day or month first? refused, nothing stored
+    asked.dates.append(None)  # cancelled: nothing changes
     qtbot.mouseClick(page.enter_button, Qt.MouseButton.LeftButton)
-    assert asked.errors and "not a date" in asked.errors[-1][1]
+    assert asked.date_requests[-1][1] == date(2026, 6, 1), "the box opens on your date"
     assert vault.plan_dates()[unknown.key] == date(2026, 6, 1)
+    asked.dates.append(prompts.DateAnswer(None))  # left empty: your date is forgotten
+    qtbot.mouseClick(page.enter_button, Qt.MouseButton.LeftButton)
+    assert unknown.key not in vault.plan_dates()
+    assert asked.errors == []
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")  # a dialog shown offscreen
+@pytest.mark.parametrize(("typed", "order", "saved", "said"), [
+    ("15/07/2026", None, date(2026, 7, 15), "Reads as 15 Jul 2026"),  # a day over 12: any order
+    ("2026-07-15", DateOrder.MONTH_FIRST, date(2026, 7, 15), ""),
+    ("06/01/2026", DateOrder.DAY_FIRST, date(2026, 1, 6), "Reads as 6 Jan 2026"),
+    ("06/01/2026", DateOrder.MONTH_FIRST, date(2026, 6, 1), "Reads as 1 Jun 2026"),
+    ("06/01/2026", None, None, "could be 6 Jan 2026 or 1 Jun 2026"),  # refused: could be either
+    ("31/02/2026", DateOrder.DAY_FIRST, None, "February 2026 has 28 days"),
+    ("soon", DateOrder.DAY_FIRST, None, "is not a date"),
+])
+def test_the_date_dialog_reads_dates_as_the_window_does(qtbot: QtBot, typed: str, order: DateOrder | None,
+                                                         saved: date | None, said: str) -> None:
+    """The Plan's "Enter the date…" box is the window's date field: the applicant's order, the date echoed in
+    words while typing, and a reason under the box (the dialog stays open) when it cannot be read."""
+    from ecfmg_desk.ui.dialogs import DateDialog
+
+    dialog = DateDialog("Enter the date", "ERAS opens: the date as you write it.", None)
+    qtbot.addWidget(dialog)
+    dialog.field.order = order
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.field.edit.setFocus()
+    qtbot.keyClicks(dialog.field.edit, typed)
+    if saved is not None:
+        assert said in dialog.field.message.text()
+    qtbot.keyClick(dialog.field.edit, Qt.Key.Key_Return)  # Enter is Save
+    if saved is None:
+        assert dialog.isVisible() and dialog.result() != QDialog.DialogCode.Accepted, "kept open"
+        assert said in (dialog.field.problem() or ""), dialog.field.problem()
+        assert dialog.field.message.isVisible() and dialog.field.text() == typed, "what was typed stays"
+        dialog.reject()
+    else:
+        assert dialog.result() == QDialog.DialogCode.Accepted
+        assert dialog.value() == saved
+        assert dialog.field.text() == format_date(saved), "shown back in words"
 
 
 def test_a_confirmed_date_offers_no_entry(plan_window: MainWindow) -> None:
