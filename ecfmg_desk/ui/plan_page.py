@@ -45,6 +45,7 @@ from ecfmg_desk.ui import icons, prompts
 from ecfmg_desk.ui.view import PacketEditor, PacketView
 from ecfmg_desk.ui.widgets import heading, icon_button, muted, wrapping
 from ecfmg_desk.ui.words import format_date, plural
+from ecfmg_desk.ui.wraptitles import wrap_titles
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 """The :class:`PlanItem` behind a row (month headings hold ``None``)."""
@@ -260,8 +261,8 @@ class PlanPage(QWidget):
         self.tree.setAccessibleName(tr("Plan steps by month"))
         self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(False)
+        self.step_delegate = wrap_titles(self.tree, column=2)  # a step is read whole, never "… due in the LoR …"
         header = self.tree.header()
         header.setStretchLastSection(False)
         metrics = self.tree.fontMetrics()

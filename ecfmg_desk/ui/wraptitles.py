@@ -1,4 +1,5 @@
-"""Checklist titles that wrap instead of being cut ("Final medical school transc…" even at 1920 px wide).
+"""Checklist titles (and the plan's steps) that wrap instead of being cut ("Final medical school transc…" even at
+1920 px wide).
 
 Qt's item views can paint wrapped text (``setWordWrap``) but size every row for one line, because a delegate's
 ``sizeHint`` is not told the column's width. :class:`WrappingDelegate` asks the view for it, measures the title
@@ -16,9 +17,11 @@ SLACK_PX = 4
 
 
 class WrappingDelegate(QStyledItemDelegate):
-    def __init__(self, view: QTreeView) -> None:
+    def __init__(self, view: QTreeView, column: int = 0) -> None:
         super().__init__(view)
         self._view = view
+        self.column = column
+        """The column whose text wraps (the stretched one: the checklist's titles, the plan's steps)."""
 
     def text_rect(self, option: QStyleOptionViewItem, index: Index) -> QRect:
         """Where the style draws the text of ``index`` in a row as wide as its column."""
@@ -38,7 +41,8 @@ class WrappingDelegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         size = super().sizeHint(option, index)
         text = index.data(Qt.ItemDataRole.DisplayRole)
-        if index.column() != 0 or not index.parent().isValid() or not text or self._view.columnWidth(0) <= 0:
+        if index.column() != self.column or not index.parent().isValid() or not text \
+                or self._view.columnWidth(self.column) <= 0:
             return size
         item = QStyleOptionViewItem(option)
         self.initStyleOption(item, index)
@@ -67,12 +71,12 @@ class _Relayout(QObject):
         return False
 
 
-def wrap_titles(view: QTreeView) -> WrappingDelegate:
-    """Make ``view`` wrap its first column's titles (rows then differ in height)."""
+def wrap_titles(view: QTreeView, column: int = 0) -> WrappingDelegate:
+    """Make ``view`` wrap the texts of ``column`` under its headings (rows then differ in height)."""
     view.setWordWrap(True)
     view.setUniformRowHeights(False)
     view.setTextElideMode(Qt.TextElideMode.ElideNone)
-    delegate = WrappingDelegate(view)
+    delegate = WrappingDelegate(view, column)
     view.setItemDelegate(delegate)
     view.viewport().installEventFilter(_Relayout(view))
     view.header().sectionResized.connect(lambda *_args: view.scheduleDelayedItemsLayout())

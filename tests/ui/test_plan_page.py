@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 from icalendar import Calendar
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QBrush
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
 from ecfmg_desk.core.dates import DateOrder
@@ -237,3 +237,39 @@ def test_the_advisor_sees_the_students_cycle_and_next_deadline_and_no_plan_page(
     detail = window.banner.detail_label.text()
     assert f"{catalog.cycle} Match" in detail and "next deadline" in detail
     assert "plan" not in window.pages  # the plan is the student's: the advisor gets its deadlines above
+
+
+@pytest.mark.parametrize("size", [(1024, 600), (1366, 768)], ids=["1024x600", "1366x768"])
+def test_every_step_of_the_plan_is_read_whole(qtbot: QtBot, vault: Vault, asked: Prompts,
+                                              size: tuple[int, int]) -> None:
+    """The example's long steps ("Letter from Dr. Ellen Park (example) due in the LoR portal") wrap in their row
+    at 1024 px instead of ending in "…"."""
+    from ecfmg_desk.vault.demo import create_demo
+
+    create_demo(vault, today=AS_OF)
+    session = Session(vault, catalog_for(None, AS_OF), as_of=AS_OF)
+    window = show_window(qtbot, session)
+    try:
+        window.resize(*size)
+        qtbot.waitUntil(lambda: window.size().toTuple() == size)
+        window.navigate("plan")
+        page = _page(window)
+        page.tree.expandAll()
+        QApplication.processEvents()
+        option = QStyleOptionViewItem()
+        page.tree.initViewItemOption(option)
+        wrapped = 0
+        for group in range(page.model.rowCount()):
+            parent = page.model.index(group, 0)
+            for row in range(page.model.rowCount(parent)):
+                index = page.model.index(row, 2, parent)
+                text = str(index.data())
+                space = page.step_delegate.text_rect(option, index).width() - 2
+                needed = option.fontMetrics.boundingRect(QRect(0, 0, space, 10_000), int(Qt.TextFlag.TextWordWrap),
+                                                         text).height()
+                assert page.tree.visualRect(index).height() >= needed, f"{text!r} is cut at {size}"
+                wrapped += needed > option.fontMetrics.height()
+        assert wrapped or size[0] > 1024, "at 1024 px some step needs two lines (the test measures something)"
+    finally:
+        window.close()
+        session.shutdown()
