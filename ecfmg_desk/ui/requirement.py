@@ -297,7 +297,7 @@ class DocumentCard(QFrame):
             if name == "name_on_document":
                 edit.setPlaceholderText(self.tr("the name exactly as printed on this document"))
             elif name == "notes":
-                edit.setPlaceholderText(self.tr("anything to remember about this document (only you see it)"))
+                edit.setPlaceholderText(self.tr("for yourself: only you see it"))
             edit.textEdited.connect(lambda value, n=name: self._edited(n, value))
             edit.editingFinished.connect(self.flush)
             widget = edit

@@ -84,7 +84,12 @@ def wrapping(text: str = "", parent: QWidget | None = None, *, selectable: bool 
     """A word-wrapping label, plain text (callers that build markup escape it and set rich text themselves)."""
     label = plain_label(text, parent)
     label.setWordWrap(True)
-    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+    policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+    # as tall as its text wrapped at the width it gets: a new policy drops the height-for-width that word wrap
+    # set (Qt sets it again at the next setText, so only labels whose text never changes, like a question's,
+    # were laid out one wrap too short and drawn cut at the top and bottom)
+    policy.setHeightForWidth(True)
+    label.setSizePolicy(policy)
     if selectable:
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label

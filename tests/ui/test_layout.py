@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLineEdit, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from ecfmg_desk.core.catalog import Catalog
@@ -223,11 +223,18 @@ def _overlapping_siblings(root: QWidget, window: QWidget) -> list[str]:
     return found
 
 
+def _cut_labels(root: QWidget, window: QWidget) -> list[str]:
+    """Wrapping labels given less height than their text needs at their width (drawn cut at top and bottom)."""
+    return [label.text()[:60] for label in root.findChildren(QLabel)
+            if label.isVisibleTo(window) and label.wordWrap() and label.text()
+            and label.height() < label.heightForWidth(label.width()) - 1]
+
+
 @pytest.mark.parametrize("size", [(1024, 600), (1366, 768)], ids=["1024x600", "1366x768"])
 def test_no_document_page_is_wider_than_its_pane_or_draws_one_part_over_another(
         qtbot: QtBot, example_window: MainWindow, size: tuple[int, int]) -> None:
     """Every page of the example applicant, the transcript's "English translation" line included (its status box
-    and Attach translation… pushed the card wider than the pane at 1024 px)."""
+    and Attach translation… pushed the card wider than the pane at 1024 px), and no text cut."""
     window = example_window
     window.resize(*size)
     qtbot.waitUntil(lambda: window.size().toTuple() == size)
@@ -241,6 +248,11 @@ def test_no_document_page_is_wider_than_its_pane_or_draws_one_part_over_another(
         assert body is not None
         assert not page.details.horizontalScrollBar().isVisible(), (requirement, size)
         assert _overlapping_siblings(body, window) == [], requirement
+        try:  # (once the layout has settled: a page fresh on screen is laid out over a few turns)
+            qtbot.waitUntil(lambda b=body: not _cut_labels(b, window), timeout=3000)
+        except qtbot.TimeoutError:
+            pass
+        assert _cut_labels(body, window) == [], requirement  # the questions' rows were one wrap too short
         for card in page.cards.values():
             if card.translation_row.isVisibleTo(window):
                 seen_translation_line = True
