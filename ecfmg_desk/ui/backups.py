@@ -39,6 +39,8 @@ class Backups(QObject):
         self.window = window
         self.session = session
         self.running = False
+        self.remind = True
+        """``False`` for the example packet: a temporary vault deleted with its window needs no backup."""
         self.reminder = QPushButton(window.statusBar())
         self.reminder.setFlat(True)
         self.reminder.setIcon(icons.icon("attention"))
@@ -72,7 +74,7 @@ class Backups(QObject):
     def update_reminder(self) -> None:
         if self.window.locked or self.session.importing:  # (an import holds the vault: asked again after it)
             return
-        text = None if self.running else self.reminder_text()
+        text = None if self.running or not self.remind else self.reminder_text()
         self.reminder.setVisible(text is not None)
         if text is not None:
             self.reminder.setText(text)

@@ -405,6 +405,8 @@ class ExampleMode(StudentMode):
         super().install(window)
         for action in (window.example_action, window.open_vault_action):
             action.setEnabled(False)  # (from the example, both would act on the user's own vault)
+        self.backups.remind = False  # (no "Not backed up yet" for a folder deleted with the window)
+        self.backups.update_reminder()
         window.quit_action.setText(tr("&Close the example"))
         window.quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Close))
 

@@ -107,6 +107,11 @@ def test_the_example_packet_opens_in_its_own_window_and_leaves_the_vault_alone(
         qtbot.waitExposed(example)
         assert example.windowTitle().startswith("Example packet"), example.windowTitle()
         assert example.vault_label.text().startswith("Example packet: a made-up applicant")
+        example.resize(1024, 600)
+        qtbot.waitUntil(lambda: example.size().toTuple() == (1024, 600))
+        assert not example.mode.backups.reminder.isVisible(), "no backup reminder for a folder deleted with it"
+        label = example.vault_label
+        assert label.width() >= label.sizeHint().width(), "the words saying it is an example are not cut"
         assert asked.directories == [], "nothing to choose: the example lives in a temporary folder"
         folder = example.session.vault.path
         assert folder != vault_dir and not folder.is_relative_to(vault_dir)
