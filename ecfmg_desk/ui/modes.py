@@ -270,7 +270,9 @@ class StudentMode(WindowMode):
             text = "" if not self.session.result.ready or not questions else (
                 tr("Ready, with 1 question still to answer.") if questions == 1
                 else tr("Ready, with {n} questions still to answer.").format(n=questions))
-            link = first_sentence(finding.fix)
+            requirement = self.session.requirement(finding.requirement)
+            link = first_sentence(finding.fix) if finding.code != "unconfirmed" or requirement is None else \
+                tr("Answer the questions about your {noun}").format(noun=requirement.noun)  # (which ones, and where)
         label = html.escape(tr("Next:"))
         return (f"<b>{label}</b> {html.escape(text)} <a href=\"{html.escape(target)}\">{html.escape(link)}</a>",
                 finding.fix if finding else "")

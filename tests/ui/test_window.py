@@ -231,3 +231,15 @@ def test_a_removed_document_comes_back_with_ctrl_z(qtbot: QtBot, window: MainWin
     assert [d.requirement for d in vault.documents()] == ["usmle-step1"]
     assert window.model.state_of("usmle-step1") == "ready"
     assert window.redo_action.isEnabled()
+
+
+def test_a_question_left_says_next_which_item_it_is_about(qtbot: QtBot, ready_vault: dict[str, str],
+                                                          window: MainWindow) -> None:
+    """Ready, with questions still to answer: "Next:" names the item (not "Answer the question with yes or no;
+    the app cannot see this in your files", with no question in sight), and the link opens it."""
+    text = window.next_label.text()
+    assert '<a href="medical-diploma">Answer the questions about your medical diploma</a>' in text, text
+    assert "cannot see this" not in text
+    window.next_label.linkActivated.emit("medical-diploma")
+    assert window.requirement_page.requirement_id == "medical-diploma"
+    assert window.requirement_page.question_rows, "the questions are there, with Yes and No"
