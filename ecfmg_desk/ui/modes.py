@@ -497,6 +497,7 @@ class ReviewBanner(QFrame):
         self.title_label.setFont(font)
         self.title_label.setAccessibleName(self.title_label.text())
         self.detail_label = plain_label(exported, self)
+        self.detail_label.setWordWrap(True)  # (the next deadline ran off the banner at 1024 px)
         self.detail_label.setAccessibleName(exported)
         column.addWidget(self.title_label)
         column.addWidget(self.detail_label)

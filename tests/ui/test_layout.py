@@ -288,3 +288,27 @@ def test_one_column_or_two_the_details_keep_their_labels_beside_their_boxes(qtbo
     label = next(label for name, label, _box in card._cells if name == "issued")
     assert label.mapTo(card, QPoint(0, 0)).y() == issued.edit.mapTo(card, QPoint(0, 0)).y(), \
         "the label stays level with its box, not centred on the box and its reason"
+
+
+def test_the_review_banner_says_the_next_deadline_in_full_at_1024x600(qtbot: QtBot, ready_vault: dict[str, str],
+                                                                      vault: Vault, catalog: Catalog,
+                                                                      tmp_path: Path, asked: Prompts) -> None:
+    from ecfmg_desk.ui.app import DeskApp
+    from ecfmg_desk.ui.settings import open_settings
+    from tests.ui.conftest import export_bundle
+    from tests.ui.test_review_mode import open_as_gui
+
+    bundle = export_bundle(vault, catalog, tmp_path / "mail")
+    desk = DeskApp(tmp_path / "advisor-has-no-vault", settings=open_settings(), as_of=AS_OF)
+    try:
+        review = open_as_gui(qtbot, desk, bundle)
+        review.resize(1024, 600)
+        qtbot.waitUntil(lambda: review.size().toTuple() == (1024, 600))
+        assert review.banner is not None
+        label = review.banner.detail_label
+        QApplication.processEvents()
+        assert "next deadline" in label.text()
+        assert label.wordWrap() and label.height() >= label.heightForWidth(label.width()), "wrapped, not cut"
+        assert review.banner.save_button.isVisible()
+    finally:
+        desk.shutdown()
