@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from ecfmg_desk.ui.bundle_session import BundleSession
     from ecfmg_desk.ui.session import Session
     from ecfmg_desk.ui.window import MainWindow
+    from ecfmg_desk.vault.store import Vault
 
 
 def tr(text: str) -> str:
@@ -50,6 +51,8 @@ class WindowMode:
     name = ""
     editor: PacketEditor | None = None
     draft: ReviewDraft | None = None
+    exporter: Vault | None = None
+    """A vault the review page exports from without an editor (one that can only be read)."""
 
     def __init__(self, view: PacketView) -> None:
         self.view = view
@@ -142,7 +145,7 @@ def mode_for(view: PacketView) -> WindowMode:
     from ecfmg_desk.ui.session import Session
 
     if isinstance(view, Session):
-        return StudentMode(view)
+        return ReadOnlyVaultMode(view) if view.read_only else StudentMode(view)
     from ecfmg_desk.ui.bundle_session import BundleSession
 
     if isinstance(view, BundleSession):
@@ -397,6 +400,109 @@ class StudentMode(WindowMode):
 
         window.flush_pages()
         session.when_vault_free(load)
+
+
+READ_ONLY_LINE = ("This vault's folder is read-only: you can look and export, but not change anything (no "
+                  "import, edit, answer or review can be saved here).")
+
+
+class ReadOnlyVaultMode(StudentMode):
+    """The applicant's vault in a folder that cannot be written (a locked-down disk, a copy on a read-only stick):
+    the pages get the view and no editor, so none offers a change; a line above them says why; Export works (it
+    writes elsewhere and nothing into the vault)."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self.editor = None
+        self.exporter = session.vault
+
+    def wrap(self, content: QWidget) -> QWidget:
+        from ecfmg_desk.ui.plan_page import with_banner
+
+        wrapped, self.plan_banner = with_banner(content, self.session, None)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        self.read_only_label = plain_label(tr(READ_ONLY_LINE), central)
+        self.read_only_label.setObjectName("readOnlyLine")
+        self.read_only_label.setWordWrap(True)
+        self.read_only_label.setContentsMargins(16, 8, 16, 8)
+        self.read_only_label.setAccessibleName(tr("Read-only vault"))
+        self.read_only_label.setStyleSheet("#readOnlyLine { background: #fff4d6; color: #3d2e00; "
+                                           "border-bottom: 1px solid #e0a526; font-weight: bold; }")
+        column.addWidget(self.read_only_label)
+        column.addWidget(wrapped, 1)
+        return central
+
+    def install(self, window: MainWindow) -> None:
+        from ecfmg_desk.ui.profile import ProfilePage
+
+        WindowMode.install(self, window)
+        session = self.session
+
+        def make_profile(view: PacketView, editor: PacketEditor | None, parent: QWidget) -> QWidget:
+            return ProfilePage(session, parent, editable=False)
+
+        self._build_menus()
+        page = window.add_page(SidebarPage("profile", tr("Profile"), "profile", make_profile,
+                                           accessible_name=tr("Your profile")), action=window.profile_action,
+                               first=True)
+        assert isinstance(page, ProfilePage)
+        window.profile_page = page
+        window.profile_button = window.page_buttons["profile"]
+        show_plan = getattr(self.plan_banner, "show_plan", None)
+        if show_plan is not None:
+            show_plan.connect(lambda: window.navigate("plan"))
+        self.update_actions()
+
+    def _build_menus(self) -> None:
+        window = self.window
+        menu = window.menuBar()
+        file_menu = menu.addMenu(tr("&File"))
+        file_menu.addAction(window.export_action)
+        file_menu.addSeparator()
+        file_menu.addAction(window.open_vault_action)
+        file_menu.addAction(window.open_bundle_action)
+        file_menu.addMenu(window.recent_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(window.quit_action)
+        window.quit_action.setText(tr("&Quit"))
+        window.quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
+        view_menu = window.build_view_menu()
+        view_menu.insertAction(window.export_action, window.profile_action)
+        help_menu = window.build_help_menu()
+        help_menu.insertAction(window.about_action, window.example_action)
+        self.update_actions()
+
+    def update_actions(self) -> None:
+        for action in (self.window.attach_action, self.window.load_review_action, self.window.undo_action,
+                       self.window.redo_action, self.window.backup_action, self.window.restore_action,
+                       self.window.save_review_action):
+            action.setEnabled(False)  # nothing here can change the vault (and their shortcuts do nothing)
+        self.window.undo_button.hide()
+
+    def set_busy(self, busy: bool) -> None:
+        self.update_actions()
+
+    def status_words(self) -> tuple[str, str, str, str]:
+        return "lock", tr("Read-only"), tr("Vault: encrypted · read-only folder: nothing here can be changed"), \
+            tr("Vault status")
+
+    def prepare_lock(self) -> None:
+        WindowMode.prepare_lock(self)
+
+    def unlock_error(self, passphrase: str) -> str | None:
+        return None
+
+    def can_undo(self) -> tuple[bool, str]:
+        return False, ""
+
+    def attach(self) -> None: ...
+    def undo(self) -> None: ...
+    def redo(self) -> None: ...
+    def cancel_import(self) -> None: ...
+    def load_review(self) -> None: ...
 
 
 class ExampleMode(StudentMode):

@@ -139,15 +139,10 @@ CLINICAL_PAGE = "clinical"
 def current_plan(view: PacketView, editor: PacketEditor | None) -> Plan:
     """The plan of what the window shows (the same code as ``ecfmg-desk plan``), with the applicant's own dates
     when the window has the vault."""
-    from ecfmg_desk.packet.planning import clinical_of, plan_from
+    from ecfmg_desk.packet.planning import plan_from
 
-    if editor is not None:
-        entered = editor.vault.plan_dates()
-        rotations, letters = clinical_of(editor.vault)
-    else:
-        entered, rotations, letters = {}, [], []
-    return plan_from(view.catalog, view.profile, view.documents, rotations=rotations, letters=letters,
-                     entered=entered, as_of=view.as_of)
+    return plan_from(view.catalog, view.profile, view.documents, rotations=view.rotations, letters=view.letters,
+                     entered=dict(view.plan_dates()), as_of=view.as_of)
 
 
 class PlanModel(QStandardItemModel):

@@ -111,6 +111,14 @@ class ProfileForm(QWidget):
         self.family_name.textChanged.connect(self._show_record)
         self._show_record()
 
+    def show_only(self) -> None:
+        """Show the profile without a way to change it (the text stays selectable)."""
+        for edit in self.findChildren(QLineEdit):
+            edit.setReadOnly(True)
+        for widget in (*self.findChildren(QComboBox), *self.findChildren(QCheckBox),
+                       self.date_of_birth, self.graduation_date, self.name_change_date):
+            widget.setEnabled(False)
+
     def _edited(self, *_args: object) -> None:
         if not self._loading:
             self.edited.emit()
@@ -176,7 +184,7 @@ class ProfileForm(QWidget):
 class ProfilePage(QScrollArea):
     """The profile, saved half a second after the last change; and the recovery passphrase."""
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, parent: QWidget | None = None, *, editable: bool = True) -> None:
         super().__init__(parent)
         self.session = session
         self.setWidgetResizable(True)
@@ -202,6 +210,9 @@ class ProfilePage(QScrollArea):
         box_layout.addWidget(self.passphrase_button)
         layout.addWidget(box)
         layout.addStretch(1)
+        if not editable:  # a vault that cannot be written: the profile is shown, nothing offers a change
+            box.hide()
+            self.form.show_only()
         wrapper = QWidget(self)
         outer = QHBoxLayout(wrapper)
         outer.setContentsMargins(0, 0, 0, 0)

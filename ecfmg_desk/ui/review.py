@@ -13,9 +13,10 @@ summary: the advisor's decisions, their comments, the student's findings as expo
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -52,6 +53,16 @@ from ecfmg_desk.ui.settings import export_paper, set_export_paper
 from ecfmg_desk.ui.view import PacketEditor, PacketView
 from ecfmg_desk.ui.widgets import RedrawWhenShown, StatusBadge, heading, icon_button, muted, plain_label, wrapping
 from ecfmg_desk.ui.words import file_name, format_date, plain_tooltip, plural
+
+if TYPE_CHECKING:
+    from ecfmg_desk.vault.store import Vault
+
+
+@dataclass(frozen=True)
+class _ReadsVault:
+    """What a portal export uses of an editor (its vault, read only), for a vault that has no editor."""
+
+    vault: Vault
 
 
 def documents_folder() -> Path:
@@ -123,12 +134,16 @@ class ReviewPage(QWidget):
     reviewer_change_requested = Signal()
 
     def __init__(self, session: PacketView, parent: QWidget | None = None, settings: QSettings | None = None, *,
-                 editor: PacketEditor | None = None, draft: ReviewDraft | None = None) -> None:
+                 editor: PacketEditor | None = None, draft: ReviewDraft | None = None,
+                 exporter: Vault | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.settings = settings
         self.editor = editor
-        """The student's editor: what Export writes from. Without one the page is a review summary."""
+        self.exporter = exporter if exporter is not None else (editor.vault if editor is not None else None)
+        """The vault Export reads from: the editor's, or a vault that can only be read (export writes nothing
+        into it). Without one the page is a review summary."""
+        exports = self.exporter is not None
         self.draft = draft
         self._export_task: Any = None
         self._redraws = RedrawWhenShown(self, self.refresh)
@@ -136,7 +151,7 @@ class ReviewPage(QWidget):
         layout.setContentsMargins(24, 18, 24, 18)
         layout.setSpacing(10)
         header = QHBoxLayout()
-        header.addWidget(heading(self.tr("Review and export") if editor is not None else self.tr("Review summary"),
+        header.addWidget(heading(self.tr("Review and export") if exports else self.tr("Review summary"),
                                  1, self), 1)
         self.badge = StatusBadge(self, size=20)
         header.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignTop)
@@ -190,7 +205,7 @@ class ReviewPage(QWidget):
         """Export (or Save review) with its reason: for the student right under the summary, so a ready packet
         reads "Ready to export", then the button, with warnings and questions below; for the advisor at the
         foot, after the decisions it saves."""
-        if editor is None:
+        if not exports:
             layout.addWidget(self.decisions_label)
             layout.addLayout(reviewer_row)
             layout.addWidget(self.documents_view, 3)
@@ -205,7 +220,7 @@ class ReviewPage(QWidget):
             layout.addSpacing(4)
             layout.addWidget(self.view, 1)
         self.hint_label = muted(wrapping(self.tr(
-            "Double-click a problem (or select it and press Enter) to open the item and fix it.") if editor is not None
+            "Double-click a problem (or select it and press Enter) to open the item and fix it.") if exports
             else self.tr("Double-click a document or a problem (or select it and press Enter) to open it."), self))
         layout.addWidget(self.hint_label)
 
@@ -218,17 +233,17 @@ class ReviewPage(QWidget):
             "One file per document for MyIntealth, the LoR Portal or ERAS; you see what will be changed before "
             "anything is written."))
         self.portal_button.clicked.connect(self.export_for_portal)
-        self.portal_button.setVisible(editor is not None)
+        self.portal_button.setVisible(exports)
         self._portal: PortalExport | None = None
-        if editor is not None:
-            self._portal = PortalExport(self, session, editor)
+        if self.exporter is not None:  # (a portal's files, like the packet, only read the vault)
+            self._portal = PortalExport(self, session, editor or cast(PacketEditor, _ReadsVault(self.exporter)))
             self._portal.busy.connect(self._portal_busy)
             self._portal.idle.connect(self._portal_idle)
         self.save_button = icon_button("ready", self.tr("Save review…"), self)
         self.save_button.setAccessibleName(self.tr("Save review"))
         self.save_button.clicked.connect(self.save_requested)
-        (self.export_button if editor is not None else self.save_button).setDefault(True)
-        self.export_button.setVisible(editor is not None)
+        (self.export_button if exports else self.save_button).setDefault(True)
+        self.export_button.setVisible(exports)
         self.save_button.setVisible(draft is not None)
         self.export_label = muted(QLabel(self))
         self.export_label.setAccessibleName(self.tr("Export status"))
@@ -248,7 +263,7 @@ class ReviewPage(QWidget):
         bottom.addWidget(self.portal_button, 0, Qt.AlignmentFlag.AlignBottom)
         bottom.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignBottom)
         bottom.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignBottom)
-        if editor is None:
+        if not exports:
             layout.addLayout(bottom)
         self._filler = QWidget(self)
         """Takes the page's empty height when there is no list to show (a ready packet), so the summary and
@@ -267,7 +282,7 @@ class ReviewPage(QWidget):
         """Redraw from the session; a hidden page only notes that it must (imports stay smooth)."""
         if not self._redraws.due():
             return
-        if self.editor is None:
+        if self.exporter is None:
             self._refresh_review()
             return
         result = self.session.result
@@ -384,14 +399,14 @@ class ReviewPage(QWidget):
 
     def export(self) -> None:
         """The export dialog, then the packet (and the advisor bundle) written in the background."""
-        if self.editor is None or not self.session.result.ready or self.exporting:
+        if self.exporter is None or not self.session.result.ready or self.exporting:
             return
         self._ask_export("packet")
 
     def export_for_portal(self) -> None:
         """The export dialog with a portal chosen: its files can be made while problems still block the packet
         (a letter goes to the LoR Portal long before the packet is complete)."""
-        if self.editor is None or self.exporting:
+        if self._portal is None or self.exporting:
             return
         self._ask_export("myintealth")
 
@@ -402,7 +417,8 @@ class ReviewPage(QWidget):
         if answer is None:
             return
         if answer.destination != "packet":
-            assert self._portal is not None
+            if self._portal is None:
+                return
             self._portal.start(answer.destination, answer.packet)
             return
         if not self.session.result.ready:
@@ -424,8 +440,8 @@ class ReviewPage(QWidget):
         from ecfmg_desk.packet.export import ExportSummary, export_vault
 
         session = self.session
-        assert self.editor is not None
-        vault = self.editor.vault
+        assert self.exporter is not None
+        vault = self.exporter
         paper = cast(Paper, answer.paper)
 
         def work(report: Callable[[int, int], None], cancelled: Callable[[], bool]) -> ExportSummary:

@@ -76,6 +76,14 @@ class Session(ViewCore):
     def _file_reader(self) -> Callable[[FileInfo], bytes]:
         return self.vault.read_file
 
+    @property
+    def read_only(self) -> bool:
+        """The vault's folder cannot be written: the window opens it to look and export only."""
+        return self.vault.read_only
+
+    def plan_dates(self) -> dict[str, date]:
+        return self.vault.plan_dates()
+
     def _follow_cycle(self) -> None:
         """The profile's Match year chooses the catalog; once it is unset again, the Match still ahead."""
         from ecfmg_desk.core.catalog import choose_cycle

@@ -185,7 +185,8 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget(self)
         editor, draft = self.mode.editor, self.mode.draft
         self.requirement_page = RequirementPage(session, self.stack, editor=editor, draft=draft)
-        self.review_page = ReviewPage(session, self.stack, settings, editor=editor, draft=draft)
+        self.review_page = ReviewPage(session, self.stack, settings, editor=editor, draft=draft,
+                                      exporter=self.mode.exporter)
         for page in (self.requirement_page, self.review_page):
             self.stack.addWidget(page)
 

@@ -130,7 +130,7 @@ def _every_kind_of_row(vault_dir: Path, tmp_path: Path) -> None:
                            sealed={KNOWN_ADVISORS: b"{}"})
         vault.set_plan_dates({"match_day": date(2027, 3, 19)})
         vault.set_confirmation("school-listed", None, True)
-        vault.thumbnail(step1.files[0])  # (made on first use, stored as a blob of its own)
+        assert vault.thumbnail(step1.files[0])  # (a blob of its own, named by files.thumb_blob)
 
 
 def test_every_encrypted_column_is_in_the_registry_key_rotation_follows(vault_dir: Path, tmp_path: Path) -> None:
