@@ -721,10 +721,10 @@ class RequirementPage(QWidget):
         footer.setContentsMargins(24, 8, 20, 10)
         self.next_hint = muted(QLabel(left))
         footer.addWidget(self.next_hint, 1)
+        summary = draft is not None  # an advisor's review: the packet as exported, not the student's own
         self.review_button = icon_button(
-            "review", self.tr("Review and export ▸") if editor is not None else self.tr("Review summary ▸"), left)
-        self.review_button.setAccessibleName(self.tr("Review and export") if editor is not None
-                                             else self.tr("Review summary"))
+            "review", self.tr("Review summary ▸") if summary else self.tr("Review and export ▸"), left)
+        self.review_button.setAccessibleName(self.tr("Review summary") if summary else self.tr("Review and export"))
         self.review_button.clicked.connect(self.review_requested)
         footer.addWidget(self.review_button)
         left_layout.addWidget(hline(left))
@@ -834,7 +834,7 @@ class RequirementPage(QWidget):
             self.preview.show_document(documents[0])
         self._busy(self.session.importing)
         errors = len(self.session.result.errors)
-        if self.editor is None:
+        if self.draft is not None:
             self.next_hint.setText(
                 self.tr("No problems blocked export when this packet was made.") if not errors else
                 plural(errors, self.tr("problem"), self.tr("problems")) + self.tr(" when this packet was exported."))

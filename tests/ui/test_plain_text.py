@@ -1,11 +1,12 @@
 """Untrusted text is shown as text, never as markup (DESIGN.md section 9).
 
 Hostile strings go wherever a user or a bundle can put text: the applicant's names, a document's printed name,
-translator, notes and file names, an advisor's name and comments (a real review file), and, in review mode,
-everything a bundle's manifest carries (a real bundle rebuilt with zipfile). Then every page of the window is
-opened and every widget walked: a label, tooltip, button, item or title that shows part of a hostile string
-must show all of it, tags included. Text Qt took for rich text would have lost its tags (and an ``<img>`` its
-source), which is what the checks catch.
+translator, notes and file names, rotations (institution, specialty, supervisor, notes, tasks) and letters
+(writer, title) that the plan also lists, an advisor's name and comments (a real review file), and, in review
+mode, everything a bundle's manifest carries (a real bundle rebuilt with zipfile), its plan's deadlines too.
+Then every page of the window is opened and every widget walked: a label, tooltip, button, item or title that
+shows part of a hostile string must show all of it, tags included. Text Qt took for rich text would have lost
+its tags (and an ``<img>`` its source), which is what the checks catch.
 """
 
 from __future__ import annotations
@@ -93,11 +94,13 @@ def walk(window: MainWindow) -> list[str]:
             hits += [s for s in HOSTILE if s in rendered(widget.text(), widget.textFormat())]
         elif isinstance(widget, QAbstractButton):
             found += markup_shown(name, widget.text(), Qt.TextFormat.PlainText)
+            hits += [s for s in HOSTILE if s in widget.text()]
         elif isinstance(widget, QAbstractItemView):
             for role, value in _model_texts(widget):
                 if isinstance(value, str):
                     found += markup_shown(f"{role} of {name}", value,
                                           Qt.TextFormat.PlainText if role == "item" else Qt.TextFormat.AutoText)
+                    hits += [s for s in HOSTILE if s in value and role == "item"]
     for action in window.findChildren(type(window.quit_action)):
         found += markup_shown(f"action {action.text()!r}", action.text(), Qt.TextFormat.PlainText)
         if action.toolTip():
@@ -107,23 +110,58 @@ def walk(window: MainWindow) -> list[str]:
 
 
 def every_page(qtbot: QtBot, window: MainWindow, catalog: Catalog) -> list[str]:
-    """Open every requirement, the profile (student) and the review page; walk the window on each."""
+    """Open every requirement, every sidebar page (profile, plan, clinical experience: each tab, each rotation
+    and each letter selected in turn) and the review page; walk the window on each."""
     found: list[str] = []
     seen: set[str] = set()
-    for requirement in catalog.requirements:
-        window.open_requirement(requirement.id)
+
+    on_page: dict[str, set[str]] = {}
+
+    def look(key: str = "") -> None:
+        nonlocal found
         qtbot.wait(1)
         found += walk(window)
         seen.update(walk.hits)  # type: ignore[attr-defined]
-    if "profile" in window.page_buttons:
-        window.navigate("profile")
-        found += walk(window)
-        seen.update(walk.hits)  # type: ignore[attr-defined]
+        on_page.setdefault(key, set()).update(walk.hits)  # type: ignore[attr-defined]
+
+    for requirement in catalog.requirements:
+        window.open_requirement(requirement.id)
+        look()
+    for key in window.pages:
+        window.navigate(key)
+        look(key)
+        if key == "clinical":
+            clinical_walk(window, lambda: look("clinical"))
     window.open_review()
-    found += walk(window)
-    seen.update(walk.hits)  # type: ignore[attr-defined]
+    look()
     assert seen == set(HOSTILE), f"the hostile strings did not all reach the window: {seen}"
+    for key in ("plan", "clinical"):  # the rotations, tasks and letters reached these pages (when shown)
+        if key in window.pages:
+            assert on_page.get(key) == set(HOSTILE), f"{key}: {on_page.get(key)}"
     return sorted(set(found))
+
+
+def clinical_walk(window: MainWindow, look: Any) -> None:
+    """The clinical-experience page's tabs, with each rotation and each letter selected (their details show)."""
+    from ecfmg_desk.ui.clinical import ClinicalPage
+
+    page = window.pages["clinical"]
+    assert isinstance(page, ClinicalPage)
+    rotations = [r.id for r in page.view.rotations]
+    letters = [x.id for x in page.view.letters]
+    assert rotations and letters, "the packet walked has rotations and letters"
+    for index in range(page.tabs.count()):
+        page.tabs.setCurrentIndex(index)
+        look()
+    page.tabs.setCurrentWidget(page.rotations_tab)
+    for rotation_id in rotations:
+        page.rotations_tab.select(rotation_id)
+        look()
+    page.tabs.setCurrentWidget(page.letters_tab)
+    for column in page.letters_tab.columns.values():
+        for row in range(column.count()):
+            column.setCurrentRow(row)
+            look()
 
 
 # ============================================================================================== student mode
@@ -139,6 +177,12 @@ def test_the_students_window_shows_untrusted_text_as_text(qtbot: QtBot, ready_va
     vault.edit_document(ready_vault["passport"], {"name_on_document": f"{BOLD} {LINK}"})
     translation = next(d for d in vault.documents() if d.translation_of is not None)
     vault.edit_document(translation.id, {"translator": IMAGE})
+    # clinical experience and the plan: institutions, specialties, supervisors, notes, tasks, letter writers
+    rotation = vault.clinical.add_rotation(kind="clerkship", institution=BOLD, specialty=LINK, supervisor=IMAGE,
+                                           start=date(2026, 9, 1), end=date(2026, 10, 27), notes=f"{BOLD} {IMAGE}")
+    vault.clinical.set_task(rotation.id, f"{IMAGE} {LINK}", due=date(2026, 12, 1))
+    vault.clinical.add_letter(writer=BOLD, writer_title=f"{LINK} {IMAGE}", rotation=rotation.id,
+                              due=date(2026, 12, 10))
     # the advisor's review, as a real file: a hostile reviewer name and comments
     bundle = export_bundle_anyway(vault, catalog, tmp_path / "mail")
     with open_bundle(bundle) as opened:
@@ -203,6 +247,15 @@ def hostile_bundle(src: Path, dst: Path) -> Path:
                         file["name"] = f"{IMAGE} {LINK}.pdf"
                 for finding in body["validation"]["findings"]:
                     finding.update(message=f"{BOLD} {IMAGE}", fix=LINK)
+                for rotation in body["rotations"]:  # clinical experience, as the student's plan carries it
+                    rotation.update(institution=BOLD, specialty=LINK, supervisor=IMAGE)
+                    for task in rotation["tasks"]:
+                        task["title"] = f"{IMAGE} {LINK}"
+                for letter in body["letters"]:
+                    letter.update(writer=BOLD, writer_title=f"{LINK} {IMAGE}")
+                for item in body.get("deadlines", []):  # the plan's next deadlines (the banner shows one)
+                    item["title"] = f"{BOLD} {LINK}"
+                assert body["rotations"] and body["letters"] and body.get("deadlines")
                 body["signature"] = None
                 _reseal(body)
                 data = json.dumps(body).encode()
