@@ -485,6 +485,16 @@ class ReadOnlyVaultMode(StudentMode):
     def set_busy(self, busy: bool) -> None:
         self.update_actions()
 
+    def next_step(self) -> tuple[str, str]:
+        """Nothing can be done here: the next step points at what is left, to do in a copy that can be written."""
+        finding = self._first_blocking()
+        if finding is None:
+            return super().next_step()
+        target = self._next_requirement() or "review"
+        link = tr("see what is left (it cannot be done in this read-only folder)")
+        return (f"<b>{html.escape(tr('Next:'))}</b> <a href=\"{html.escape(target)}\">{html.escape(link)}</a>",
+                finding.fix)
+
     def status_words(self) -> tuple[str, str, str, str]:
         return "lock", tr("Read-only"), tr("Vault: encrypted · read-only folder: nothing here can be changed"), \
             tr("Vault status")
