@@ -307,6 +307,9 @@ class StudentMode(WindowMode):
 
     def prepare_lock(self) -> None:
         self.backups.reminder.hide()  # (shown again on unlocking; a locked window offers nothing to click)
+        self._prepare_passphrase_lock()
+
+    def _prepare_passphrase_lock(self) -> None:
         session = self.session
         if not session.importing:  # (the vault is busy while an import writes: keep what was read)
             self._wrapped_key = session.vault.wrapped_key()
@@ -500,10 +503,7 @@ class ReadOnlyVaultMode(StudentMode):
             tr("Vault status")
 
     def prepare_lock(self) -> None:
-        WindowMode.prepare_lock(self)
-
-    def unlock_error(self, passphrase: str) -> str | None:
-        return None
+        self._prepare_passphrase_lock()  # (the student's lock, without the backup reminder it does not show)
 
     def can_undo(self) -> tuple[bool, str]:
         return False, ""

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QCheckBox, QComboBox, QLineEdit, QPlainTextEdit, QTextEdit, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -107,6 +108,11 @@ def test_a_read_only_vault_opens_to_look_and_export_only(qtbot: QtBot, read_only
         window.navigate("review")
         review = window.review_page
         assert review.export_button.isVisible() and review.export_button.isEnabled()
+
+        window.lock()  # the vault's own passphrase still guards the window; unlocking offers no change either
+        qtbot.keyClicks(window.lock_screen.passphrase_field, "correct horse battery")
+        qtbot.keyClick(window.lock_screen.passphrase_field, Qt.Key.Key_Return)
+        assert not window.locked and not window.attach_action.isEnabled() and window.export_action.isEnabled()
 
         out = tmp_path / "elsewhere"
         out.mkdir()
