@@ -183,6 +183,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="build into (or reuse) this folder and keep it")
     parser.add_argument("--profile", type=Path, help="profile one export with cProfile into this file")
+    parser.add_argument("--build-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if shutil.which("qpdf") is None:
         print("qpdf is missing: apt-get install -y qpdf (Debian/Ubuntu) or brew install qpdf", file=sys.stderr)
@@ -190,12 +191,16 @@ def main() -> int:
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-export-"))
     try:
         inputs = work / "qpdf-inputs.json"
-        if args.keep and inputs.is_file():
-            pdfs = json.loads(inputs.read_text())
-        else:
+        if args.build_only:
             work.mkdir(parents=True, exist_ok=True)
-            pdfs = build(work, args.scans, args.scan_pages)
-            inputs.write_text(json.dumps(pdfs))
+            inputs.write_text(json.dumps(build(work, args.scans, args.scan_pages)))
+            return 0
+        if not (args.keep and inputs.is_file()):
+            # Built in a child process: a child forked from a parent holding the drawn scans would report the
+            # parent's size as its own peak (ru_maxrss carries over through exec), ~300 MB too much.
+            subprocess.run([sys.executable, __file__, "--build-only", "--keep", str(work), "--scans", str(args.scans),
+                            "--scan-pages", str(args.scan_pages)], check=True)
+        pdfs = json.loads(inputs.read_text())
         env = _env(work)
         export = _export_cmd(work, args.password_env)
         if args.profile:
