@@ -321,11 +321,8 @@ class DeskApp(QObject):
             window.fit_on_show = False
         window.show()
         remember_vault(self.settings, vault.path)
-        from ecfmg_desk.vault.store import read_only_notice
-
-        for notice in vault.notices:
-            if notice != read_only_notice(vault.path):  # (the window's read-only line says it, in its words)
-                window.show_notice(notice)
+        for notice in window.mode.notices(list(vault.notices)):
+            window.show_notice(notice)
         self.window_shown.emit(window)
         if self.screenshot:
             QTimer.singleShot(0, lambda: self._wait_idle(session, window))

@@ -101,6 +101,10 @@ class WindowMode:
         """A link in the next step that is not a page (True: handled)."""
         return False
 
+    def notices(self, notices: list[str]) -> list[str]:
+        """Which of the vault's opening notices the window shows (a mode may say one in its own words)."""
+        return notices
+
     def title(self, shown: str) -> str:
         from ecfmg_desk import APP_NAME
 
@@ -418,6 +422,12 @@ class ReadOnlyVaultMode(StudentMode):
         super().__init__(session)
         self.editor = None
         self.exporter = session.vault
+
+    def notices(self, notices: list[str]) -> list[str]:
+        from ecfmg_desk.vault.store import read_only_notice
+
+        said = read_only_notice(self.session.vault.path)  # the line above the pages says it, in the window's words
+        return [notice for notice in notices if notice != said]
 
     def wrap(self, content: QWidget) -> QWidget:
         from ecfmg_desk.ui.plan_page import with_banner

@@ -94,6 +94,9 @@ def test_a_read_only_vault_opens_to_look_and_export_only(qtbot: QtBot, read_only
         assert line.isVisible() and line.text().startswith(
             "This vault's folder is read-only: you can look and export, but not change anything")
         assert "All changes saved" not in window.vault_label.text()
+        # the vault's own read-only notice is for the command line: the line above says it in the window's words
+        assert opened.notices and mode.notices(list(opened.notices)) == [
+            n for n in opened.notices if "read-only" not in n]
         assert not window.attach_action.isEnabled() and not window.load_review_action.isEnabled()
         assert not window.undo_action.isEnabled() and not window.backup_action.isEnabled()
 
