@@ -187,20 +187,31 @@ class StudentMode(WindowMode):
         return tr("&Review and export…"), "export"
 
     def install(self, window: MainWindow) -> None:
-        from ecfmg_desk.ui.profile import ProfilePage
-
         super().install(window)
         session = self.session
-
-        def make_profile(view: PacketView, editor: PacketEditor | None, parent: QWidget) -> QWidget:
-            return ProfilePage(session, parent)
-
         self._build_menus()
         from ecfmg_desk.ui.backups import Backups
 
         self.backups = Backups(window, session)
         window.backup_action.triggered.connect(self.backups.back_up)
         window.restore_action.triggered.connect(self.backups.restore)
+        self._add_profile_and_plan(window, editable=True)
+        session.undoable.connect(lambda text: window.show_notice(text, offer_undo=True))
+        session.undo_stack.indexChanged.connect(lambda _index: self.update_actions())
+        window.undo_button.clicked.connect(window.undo)
+        window.cancel_button.clicked.connect(self.cancel_import)
+        self.update_actions()
+
+    def _add_profile_and_plan(self, window: MainWindow, *, editable: bool) -> None:
+        """The profile page first in the sidebar (read-only where the vault cannot change), and the plan
+        banner's link to the Plan page."""
+        from ecfmg_desk.ui.profile import ProfilePage
+
+        session = self.session
+
+        def make_profile(view: PacketView, editor: PacketEditor | None, parent: QWidget) -> QWidget:
+            return ProfilePage(session, parent, editable=editable)
+
         page = window.add_page(SidebarPage("profile", tr("Profile"), "profile", make_profile,
                                            accessible_name=tr("Your profile")), action=window.profile_action,
                                first=True)
@@ -210,11 +221,6 @@ class StudentMode(WindowMode):
         show_plan = getattr(self.plan_banner, "show_plan", None)
         if show_plan is not None:
             show_plan.connect(lambda: window.navigate("plan"))
-        session.undoable.connect(lambda text: window.show_notice(text, offer_undo=True))
-        session.undo_stack.indexChanged.connect(lambda _index: self.update_actions())
-        window.undo_button.clicked.connect(window.undo)
-        window.cancel_button.clicked.connect(self.cancel_import)
-        self.update_actions()
 
     def _build_menus(self) -> None:
         window = self.window
@@ -449,24 +455,9 @@ class ReadOnlyVaultMode(StudentMode):
         return central
 
     def install(self, window: MainWindow) -> None:
-        from ecfmg_desk.ui.profile import ProfilePage
-
         WindowMode.install(self, window)
-        session = self.session
-
-        def make_profile(view: PacketView, editor: PacketEditor | None, parent: QWidget) -> QWidget:
-            return ProfilePage(session, parent, editable=False)
-
         self._build_menus()
-        page = window.add_page(SidebarPage("profile", tr("Profile"), "profile", make_profile,
-                                           accessible_name=tr("Your profile")), action=window.profile_action,
-                               first=True)
-        assert isinstance(page, ProfilePage)
-        window.profile_page = page
-        window.profile_button = window.page_buttons["profile"]
-        show_plan = getattr(self.plan_banner, "show_plan", None)
-        if show_plan is not None:
-            show_plan.connect(lambda: window.navigate("plan"))
+        self._add_profile_and_plan(window, editable=False)
         self.update_actions()
 
     def _build_menus(self) -> None:
