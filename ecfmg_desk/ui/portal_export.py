@@ -31,7 +31,8 @@ from ecfmg_desk.ui.words import file_name, plural
 
 if TYPE_CHECKING:
     from ecfmg_desk.packet.destinations import Preflight
-    from ecfmg_desk.ui.view import PacketEditor, PacketView
+    from ecfmg_desk.ui.view import PacketView
+    from ecfmg_desk.vault.store import Vault
 
 PACKET = "packet"
 
@@ -200,11 +201,12 @@ class PortalExport(QObject):
     """A status line while it works ("Checking…", "Writing…")."""
     idle = Signal()
 
-    def __init__(self, page: QWidget, session: PacketView, editor: PacketEditor) -> None:
+    def __init__(self, page: QWidget, session: PacketView, vault: Vault) -> None:
+        """``vault``: where the files come from (only read: a read-only vault has portal files too)."""
         super().__init__(page)
         self._page = page
         self._session = session
-        self._editor = editor
+        self._vault = vault
         self._task: Any = None
 
     @property
@@ -221,7 +223,7 @@ class PortalExport(QObject):
             return
         from ecfmg_desk.packet.destinations import preflight_vault
 
-        vault, catalog = self._editor.vault, self._session.catalog
+        vault, catalog = self._vault, self._session.catalog
 
         def work(_report: Callable[[int, int], None], cancelled: Callable[[], bool]) -> Preflight:
             return preflight_vault(destination, vault, catalog, folder, cancel=cancelled)

@@ -13,7 +13,6 @@ summary: the advisor's decisions, their comments, the student's findings as expo
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -56,13 +55,6 @@ from ecfmg_desk.ui.words import file_name, format_date, plain_tooltip, plural
 
 if TYPE_CHECKING:
     from ecfmg_desk.vault.store import Vault
-
-
-@dataclass(frozen=True)
-class _ReadsVault:
-    """What a portal export uses of an editor (its vault, read only), for a vault that has no editor."""
-
-    vault: Vault
 
 
 def documents_folder() -> Path:
@@ -236,7 +228,7 @@ class ReviewPage(QWidget):
         self.portal_button.setVisible(exports)
         self._portal: PortalExport | None = None
         if self.exporter is not None:  # (a portal's files, like the packet, only read the vault)
-            self._portal = PortalExport(self, session, editor or cast(PacketEditor, _ReadsVault(self.exporter)))
+            self._portal = PortalExport(self, session, self.exporter)
             self._portal.busy.connect(self._portal_busy)
             self._portal.idle.connect(self._portal_idle)
         self.save_button = icon_button("ready", self.tr("Save review…"), self)
