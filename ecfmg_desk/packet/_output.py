@@ -13,13 +13,16 @@ from ecfmg_desk.vault.blobs import atomic_writer
 
 @contextmanager
 def atomic_output(out: Path, what: str) -> Iterator[BinaryIO]:
-    """The file appears at ``out`` only when the block succeeds (temp file beside it, fsync, rename); on
-    cancel or error nothing is left and an existing file there is untouched. ``what`` names it in errors."""
+    """The file appears at ``out`` only when the block succeeds (temp file beside it, then rename); on
+    cancel or error nothing is left and an existing file there is untouched. ``what`` names it in errors.
+
+    Not fsynced: everything written here is made from the vault and can be made again (see ``atomic_writer``'s
+    ``durable``); the vault's own writes (blobs, database, backups, an advisor's review) stay durable."""
     folder = out.parent
     if folder.exists() and not folder.is_dir():
         raise BadInputError(f"Cannot write the {what} in {folder}: that is a file, not a folder.")
     try:
-        with atomic_writer(out, buffering=1 << 20) as handle:
+        with atomic_writer(out, buffering=1 << 20, durable=False) as handle:
             yield handle
     except OSError as exc:
         raise BadInputError(f"Cannot write the {what} in {folder}: {exc.strerror or exc}.") from exc
