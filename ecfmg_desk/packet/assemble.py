@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import IO, Literal
+from typing import IO, Any, Literal
 
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
@@ -42,8 +42,10 @@ __all__ = [
 ]
 
 Paper = Literal["letter", "a4"]
-PageReader = Callable[[FileInfo], bytes]
-"""Returns a file's pages as PDF (the vault's ``page_pdf``): a PDF file's bytes, an image's stored pages."""
+PageReader = Callable[[FileInfo], bytes | memoryview]
+"""Returns a file's pages as PDF (the vault's ``page_reader()``): a PDF file's bytes, an image's stored pages.
+What it returns may be overwritten by its next call (the vault reads every file into the same buffers), so
+each file's reader is closed before the next file is read."""
 
 PAPER_SIZES: Mapping[str, tuple[float, float]] = {"letter": (612.0, 792.0), "a4": (595.2756, 841.8898)}
 """Portrait paper sizes in points."""
@@ -225,7 +227,9 @@ def _cover(
     )
 
 
-def _file_pdf(file: FileInfo, read_file: Callable[[FileInfo], bytes], read_pages: PageReader | None) -> bytes:
+def _file_pdf(
+    file: FileInfo, read_file: Callable[[FileInfo], bytes], read_pages: PageReader | None
+) -> bytes | memoryview:
     """A file's pages as PDF: a PDF as it is; an image's true-size pages, made at import (``read_pages``) or,
     without a vault (tests, bundles), now."""
     if read_pages is not None:
@@ -241,14 +245,51 @@ def _file_pdf(file: FileInfo, read_file: Callable[[FileInfo], bytes], read_pages
         raise BadInputError(f"{file.name} cannot be placed in the packet: {exc}") from exc
 
 
-def _stream(data: bytes) -> io.BufferedReader:
-    """``data`` as a file for pypdf, without a copy: pypdf asks a BytesIO for ``getbuffer()`` to learn its size,
-    which makes the BytesIO copy the bytes it shared (measured: 0.35 s and 40 MB more for a 28-page scan); a
-    buffered reader has no ``getbuffer`` (pypdf seeks to the end instead) and parses faster too."""
-    return io.BufferedReader(io.BytesIO(data))
+class _BufferFile(io.RawIOBase):
+    """A buffer as a read-only file, read in place (``readinto`` copies only what is asked for)."""
+
+    def __init__(self, data: bytes | memoryview) -> None:
+        super().__init__()
+        self._view = memoryview(data)
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        pos = min(self._pos, len(self._view))
+        n = min(len(buffer), len(self._view) - pos)
+        buffer[:n] = self._view[pos : pos + n]
+        self._pos = pos + n
+        return n
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: len(self._view)}[whence]
+        if base + offset < 0:
+            raise ValueError("negative seek position")
+        self._pos = base + offset
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def close(self) -> None:
+        self._view.release()
+        super().close()
 
 
-def _open_pdf(file: FileInfo, data: bytes) -> PdfReader:
+def _stream(data: bytes | memoryview) -> io.BufferedReader:
+    """``data`` as a file for pypdf, without a copy. Not a BytesIO: pypdf asks a BytesIO for ``getbuffer()`` to
+    learn its size, which makes it copy the bytes it shared (measured: 0.35 s and 40 MB more for a 28-page
+    scan), and a BytesIO made from a bytearray (a decrypted blob) copies it at once. A buffered reader has no
+    ``getbuffer`` (pypdf seeks to the end instead) and serves pypdf's many small reads from its own buffer."""
+    return io.BufferedReader(_BufferFile(data))
+
+
+def _open_pdf(file: FileInfo, data: bytes | memoryview) -> PdfReader:
     try:
         reader = PdfReader(_stream(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):

@@ -73,7 +73,7 @@ def export_vault(
     info = assemble_packet(
         out, sections=sections_for(catalog, documents), profile=profile, validation=validation,
         read_file=vault.read_file, as_of=as_of, app_version=__version__, catalog_cycle=str(catalog.cycle),
-        paper=paper, password=password, progress=progress, cancel=cancel, read_pages=vault.page_pdf,
+        paper=paper, password=password, progress=progress, cancel=cancel, read_pages=vault.page_reader(),
         extra_sheets=(clinical_summary_sheet(rotations, letters),) if rotations else (),
         schedule=schedule,
     )

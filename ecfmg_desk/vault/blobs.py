@@ -103,6 +103,15 @@ def _full(exc: OSError, path: Path) -> OSError | DiskFullError:
     return exc
 
 
+class ReadBuffers:
+    """Two buffers that blobs are read and opened into, one after another (``BlobStore.get_into``): grown to the
+    largest blob once instead of fresh memory for every scan."""
+
+    def __init__(self) -> None:
+        self.sealed = bytearray()
+        self.plain = bytearray()
+
+
 class BlobStore:
     def __init__(self, root: Path, cipher: Cipher) -> None:
         self.root = root
@@ -143,6 +152,28 @@ class BlobStore:
             return self._cipher.decrypt(memoryview(raw)[len(_MAGIC) :], name.encode("ascii"))
         except DecryptionFailed as exc:
             raise BlobDamaged(name) from exc
+
+    def get_into(self, name: str, buffers: ReadBuffers) -> memoryview:
+        """``get`` into ``buffers``, reused from one blob to the next: the export's reader (a view of the
+        plaintext, valid until the next call with the same buffers)."""
+        try:
+            handle = self._path(name).open("rb", buffering=0)
+        except FileNotFoundError as exc:
+            raise BlobMissing(name) from exc
+        with handle:
+            size = os.fstat(handle.fileno()).st_size
+            if len(buffers.sealed) < size:
+                buffers.sealed.extend(bytes(size - len(buffers.sealed)))
+            with memoryview(buffers.sealed) as whole:
+                got = 0
+                while got < size and (n := handle.readinto(whole[got:size])):
+                    got += n
+                if got < len(_MAGIC) or whole[: len(_MAGIC)] != _MAGIC:
+                    raise BlobDamaged(name)
+                try:
+                    return self._cipher.decrypt_into(whole[len(_MAGIC) : got], name.encode("ascii"), buffers.plain)
+                except DecryptionFailed as exc:
+                    raise BlobDamaged(name) from exc
 
     def delete(self, name: str) -> None:
         with contextlib.suppress(FileNotFoundError):

@@ -62,7 +62,7 @@ from ecfmg_desk.errors import (
     WrongPassphraseError,
 )
 from ecfmg_desk.vault import db, integrity, keys
-from ecfmg_desk.vault.blobs import BlobDamaged, BlobMissing, BlobStore, fsync_dir
+from ecfmg_desk.vault.blobs import BlobDamaged, BlobMissing, BlobStore, ReadBuffers, fsync_dir
 from ecfmg_desk.vault.crypto import (
     DecryptionFailed,
     VaultKeys,
@@ -804,7 +804,28 @@ class Vault:
         return data
 
     def page_pdf(self, info: FileInfo) -> bytes:
-        """A file's pages as PDF, for the packet: a PDF file's own bytes; an image's pages as made at import.
+        """A file's pages as PDF, for the packet: a PDF file's own bytes; an image's pages as made at import."""
+        found = self._page_source(info)
+        return found if isinstance(found, bytes) else self._get_blob(*found)
+
+    def page_reader(self) -> Callable[[FileInfo], bytes | memoryview]:
+        """:meth:`page_pdf` for an export, which reads one file after another: each blob is read and opened into
+        the same two buffers (``BlobStore.get_into``) instead of fresh memory for every scan (with the copies
+        that saves, ~1 s of a 443 MB export). What a call returns is valid until the next call."""
+        buffers = ReadBuffers()
+
+        def read(info: FileInfo) -> bytes | memoryview:
+            found = self._page_source(info)
+            if isinstance(found, bytes):
+                return found
+            name, what = found
+            with self._blob_errors(name, what):
+                return self._blobs.get_into(name, buffers)
+
+        return read
+
+    def _page_source(self, info: FileInfo) -> bytes | tuple[str, str]:
+        """Where a file's pages as PDF are: (blob name, what it holds), or the pages themselves, made now.
 
         Verified once: the row naming the blob is authenticated (:meth:`ensure_trusted`) and AES-GCM
         authenticates the blob under that name, a keyed hash of its contents; the SHA-256 of the original is not
@@ -822,9 +843,9 @@ class Vault:
             raise UnknownDocumentError("That file is not in this vault.")
         blob, pages_blob = row
         if info.kind == "pdf":
-            return self._get_blob(blob, f"file {info.name}")
+            return blob, f"file {info.name}"
         if pages_blob:
-            return self._get_blob(pages_blob, f"pages of {info.name}")
+            return pages_blob, f"pages of {info.name}"
         from ecfmg_desk.vault.inspect import PagePdfError, image_pdf
 
         try:
@@ -855,8 +876,14 @@ class Vault:
         return self._get_blob(thumb, f"thumbnail of {info.name}") if thumb else None
 
     def _get_blob(self, name: str, what: str) -> bytes:
-        try:
+        with self._blob_errors(name, what):
             return self._blobs.get(name)
+
+    @staticmethod
+    @contextlib.contextmanager
+    def _blob_errors(name: str, what: str) -> Iterator[None]:
+        try:
+            yield
         except BlobMissing as exc:
             raise IntegrityError(f"The stored {what} is missing from the vault (blob {name[:12]}…).") from exc
         except BlobDamaged as exc:
