@@ -205,18 +205,15 @@ class StudentMode(WindowMode):
     def _add_profile_and_plan(self, window: MainWindow, *, editable: bool) -> None:
         """The profile page first in the sidebar (read-only where the vault cannot change), and the plan
         banner's link to the Plan page."""
-        from ecfmg_desk.ui.profile import ProfilePage
-
         session = self.session
 
         def make_profile(view: PacketView, editor: PacketEditor | None, parent: QWidget) -> QWidget:
+            from ecfmg_desk.ui.profile import ProfilePage  # made when first opened, not at start-up
+
             return ProfilePage(session, parent, editable=editable)
 
-        page = window.add_page(SidebarPage("profile", tr("Profile"), "profile", make_profile,
-                                           accessible_name=tr("Your profile")), action=window.profile_action,
-                               first=True)
-        assert isinstance(page, ProfilePage)
-        window.profile_page = page
+        window.add_page(SidebarPage("profile", tr("Profile"), "profile", make_profile,
+                                    accessible_name=tr("Your profile")), action=window.profile_action, first=True)
         window.profile_button = window.page_buttons["profile"]
         show_plan = getattr(self.plan_banner, "show_plan", None)
         if show_plan is not None:

@@ -14,9 +14,21 @@ the banner, the words, the lock and closing. The shell itself never asks which m
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelection, QModelIndex, QPersistentModelIndex, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelection,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSettings,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -50,14 +62,16 @@ from ecfmg_desk.ui.lock import InactivityLock, LockScreen
 from ecfmg_desk.ui.models import NOT_NEEDED_GROUP, STATE_ROLE, ChecklistModel
 from ecfmg_desk.ui.modes import ReviewBanner, WindowMode, first_sentence, mode_for
 from ecfmg_desk.ui.pages import SIDEBAR_PAGES, SidebarPage
-from ecfmg_desk.ui.profile import ProfilePage
 from ecfmg_desk.ui.requirement import RequirementPage
-from ecfmg_desk.ui.review import ReviewPage
 from ecfmg_desk.ui.settings import forget_bundles, lock_minutes, recent_bundles
 from ecfmg_desk.ui.view import PacketView
 from ecfmg_desk.ui.widgets import icon_button, local_paths, muted, plain_label, wrapping
 from ecfmg_desk.ui.words import plain_tooltip, recent_bundle_text
 from ecfmg_desk.ui.wraptitles import wrap_titles
+
+if TYPE_CHECKING:
+    from ecfmg_desk.ui.profile import ProfilePage
+    from ecfmg_desk.ui.review import ReviewPage
 
 __all__ = ["DEFAULT_SIZE", "MINIMUM_SIZE", "MainWindow", "ReviewBanner", "first_sentence"]
 
@@ -107,6 +121,51 @@ class ChecklistView(QTreeView):
         return index
 
 
+class AfterFirstPaint(QObject):
+    """Calls ``action`` once ``widget`` has first been painted: for work the user should not wait for before
+    they see the window."""
+
+    def __init__(self, widget: QWidget, action: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self._action = action
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            self._action()
+        return False
+
+
+class SidebarPages(Mapping[str, QWidget]):
+    """The sidebar's pages by key. Each is made the first time it is asked for (opened, flushed by a test, …):
+    building every page before the window first painted took about a third of the start-up."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self._window = window
+        self._specs: dict[str, SidebarPage] = {}
+        self._built: dict[str, QWidget] = {}
+
+    def add(self, spec: SidebarPage) -> None:
+        self._specs[spec.key] = spec
+
+    def __getitem__(self, key: str) -> QWidget:
+        page = self._built.get(key)
+        if page is None:
+            page = self._built[key] = self._window.build_page(self._specs[key])
+        return page
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._specs)
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    def built(self) -> list[QWidget]:
+        """The pages made so far (the others hold nothing typed to save)."""
+        return list(self._built.values())
+
+
 class MainWindow(QMainWindow):
     """The shell both modes share. ``mode`` defaults to the one that goes with ``session``
     (:func:`~ecfmg_desk.ui.modes.mode_for`)."""
@@ -117,8 +176,6 @@ class MainWindow(QMainWindow):
     example_requested = Signal()
     closed = Signal()
 
-    profile_page: ProfilePage
-    """The student's profile (the student's mode adds it)."""
     profile_button: QPushButton
     edit_menu: QMenu | None
 
@@ -138,8 +195,8 @@ class MainWindow(QMainWindow):
         self.fit_on_show = True
         """Fit the window into the screen's working area when first shown (``--screenshot`` renders at a fixed
         size instead)."""
-        self.pages: dict[str, QWidget] = {}
-        """The sidebar's pages by key (see :meth:`add_page`)."""
+        self.pages = SidebarPages(self)
+        """The sidebar's pages by key (see :meth:`add_page`), each made when first asked for."""
         self.page_buttons: dict[str, QPushButton] = {}
         self.page_actions: dict[str, QAction] = {}
         self.setWindowIcon(icons.app_icon())
@@ -185,10 +242,8 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget(self)
         editor, draft = self.mode.editor, self.mode.draft
         self.requirement_page = RequirementPage(session, self.stack, editor=editor, draft=draft)
-        self.review_page = ReviewPage(session, self.stack, settings, editor=editor, draft=draft,
-                                      exporter=self.mode.exporter)
-        for page in (self.requirement_page, self.review_page):
-            self.stack.addWidget(page)
+        self._review_page: ReviewPage | None = None
+        self.stack.addWidget(self.requirement_page)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(sidebar)
@@ -227,7 +282,6 @@ class MainWindow(QMainWindow):
         self.requirement_page.navigate.connect(self.navigate)
         self.requirement_page.review_requested.connect(self.open_review)
         self.requirement_page.bundle_dropped.connect(self.open_bundle_requested)
-        self.review_page.navigate.connect(self.navigate)
         session.changed.connect(self.refresh)
         session.notice.connect(self.show_notice)
         session.busy_changed.connect(self._busy)
@@ -248,14 +302,11 @@ class MainWindow(QMainWindow):
 
     # -- pages ----------------------------------------------------------------------------------------------
 
-    def add_page(self, spec: SidebarPage, *, action: QAction | None = None, first: bool = False) -> QWidget:
-        """Add a page to the sidebar (see :mod:`ecfmg_desk.ui.pages`): made from the view and the mode's editor,
-        with a button beside the others and an entry in the View menu (``action``: one the mode made already).
-        ``navigate(spec.key)`` opens it."""
-        page = spec.make(self.session, self.mode.editor, self.stack)
-        page.setAccessibleName(page.accessibleName() or spec.title)
-        self.stack.addWidget(page)
-        self.pages[spec.key] = page
+    def add_page(self, spec: SidebarPage, *, action: QAction | None = None, first: bool = False) -> None:
+        """Add a page to the sidebar (see :mod:`ecfmg_desk.ui.pages`): a button beside the others and an entry
+        in the View menu (``action``: one the mode made already); ``navigate(spec.key)`` opens it. The page
+        itself is made from the view and the mode's editor when it is first opened (``pages[spec.key]``)."""
+        self.pages.add(spec)
         button = icon_button(spec.icon, spec.title, self._sidebar)
         button.setAccessibleName(spec.accessible_name or spec.title)
         button.clicked.connect(lambda: self.navigate(spec.key))
@@ -267,10 +318,38 @@ class MainWindow(QMainWindow):
         else:
             action.triggered.connect(lambda: self.navigate(spec.key))
         self.page_actions[spec.key] = action
+
+    def build_page(self, spec: SidebarPage) -> QWidget:
+        """Make a sidebar page (for :class:`SidebarPages`, on first use) and put it in the stack."""
+        page = spec.make(self.session, self.mode.editor, self.stack)
+        page.setAccessibleName(page.accessibleName() or spec.title)
+        self.stack.addWidget(page)
         navigate = getattr(page, "navigate", None)
         if navigate is not None and hasattr(navigate, "connect"):
             navigate.connect(self.navigate)
         return page
+
+    @property
+    def profile_page(self) -> ProfilePage:
+        """The student's profile (the student's mode adds it; a bundle's window has none)."""
+        from ecfmg_desk.ui.profile import ProfilePage
+
+        page = self.pages["profile"]
+        assert isinstance(page, ProfilePage)
+        return page
+
+    @property
+    def review_page(self) -> ReviewPage:
+        """The review and export page, made when first opened (or asked for): nobody sees it at start-up."""
+        if self._review_page is None:
+            from ecfmg_desk.ui.review import ReviewPage
+
+            editor, draft = self.mode.editor, self.mode.draft
+            self._review_page = ReviewPage(self.session, self.stack, self.settings, editor=editor, draft=draft,
+                                           exporter=self.mode.exporter)
+            self.stack.addWidget(self._review_page)
+            self._review_page.navigate.connect(self.navigate)
+        return self._review_page
 
     def open_page(self, key: str) -> None:
         page = self.pages.get(key)
@@ -279,15 +358,15 @@ class MainWindow(QMainWindow):
         self.flush_pages()
         self.checklist.selectionModel().clearSelection()  # the sidebar shows no item as open
         self.stack.setCurrentWidget(page)
-        if key == "profile" and isinstance(page, ProfilePage):
-            page.form.given_names.setFocus()
+        if key == "profile":
+            self.profile_page.form.given_names.setFocus()
         else:
             page.setFocus()
 
     def flush_pages(self) -> None:
         """Save what is typed on every page (before leaving one, locking, undoing or closing)."""
         self.requirement_page.flush()
-        for page in self.pages.values():
+        for page in self.pages.built():
             flush = getattr(page, "flush", None)
             if callable(flush):
                 flush()
@@ -594,7 +673,7 @@ class MainWindow(QMainWindow):
         self._show_requirement(requirement_id)
 
     def _show_requirement(self, requirement_id: str) -> None:
-        for page in self.pages.values():
+        for page in self.pages.built():
             flush = getattr(page, "flush", None)
             if callable(flush):
                 flush()
@@ -753,8 +832,8 @@ class MainWindow(QMainWindow):
             # the cyclic collector never walks it again. A full collection over it took ~60 ms, and one that
             # starts in an import worker holds the interpreter, freezing the window (UX.md principle 7).
             gc.freeze()
-            if not self.requirement_page.cards:
-                self.session.later(self.requirement_page.warm_up, 50)
+            if not self.requirement_page.cards:  # after the first paint: a timer started now could fire before it
+                AfterFirstPaint(self.requirement_page, lambda: self.session.later(self.requirement_page.warm_up, 50))
         if self._sidebar_width:  # after the window has its real size, or the splitter squeezes it
             width, self._sidebar_width = self._sidebar_width, 0
             self.splitter.setSizes([width, max(1, self.splitter.width() - width - self.splitter.handleWidth())])
@@ -783,8 +862,8 @@ class MainWindow(QMainWindow):
         if not self.mode.may_close():
             event.ignore()
             return
-        if self.review_page.exporting and not self.force_close:
-            self.review_page.cancel_export()  # a half-written packet is removed by the export itself
+        if self._review_page is not None and self._review_page.exporting and not self.force_close:
+            self._review_page.cancel_export()  # a half-written packet is removed by the export itself
         self.flush_pages()
         self.save_settings()
         self.inactivity.stop()

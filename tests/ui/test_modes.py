@@ -122,7 +122,8 @@ def _spec(modes: frozenset[str] = frozenset({STUDENT, REVIEW})) -> SidebarPage:
 
 
 def test_a_new_sidebar_page_gets_a_button_a_menu_entry_and_navigation(qtbot: QtBot, window: MainWindow) -> None:
-    page = window.add_page(_spec())
+    window.add_page(_spec())
+    page = window.pages["notes"]
     assert isinstance(page, _NotesPage) and page.editor is not None, "the student's page gets the editor"
     assert page.editor.vault is window.session.vault  # type: ignore[attr-defined]
     button = window.page_buttons["notes"]
@@ -151,7 +152,8 @@ def test_a_review_window_gives_pages_no_editor(qtbot: QtBot, ready_vault: dict[s
     session = BundleSession(open_bundle(path), path, catalog, today=AS_OF, reviewer="Dr. Ana Ruiz")
     window = show_window(qtbot, session)
     try:
-        page = window.add_page(_spec())
+        window.add_page(_spec())
+        page = window.pages["notes"]
         assert isinstance(page, _NotesPage) and page.editor is None
         assert not [w for w in page.findChildren(QLineEdit)]
         assert page.count.text() == f"{len(session.documents)} documents"
