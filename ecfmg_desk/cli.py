@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import getpass
 import json
 import os
@@ -18,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from ecfmg_desk import __version__, cli_clinical, cli_confirm, cli_keys, cli_plan, cli_vault_keys
+from ecfmg_desk import cli_clinical, cli_confirm, cli_keys, cli_plan, cli_vault_keys
 from ecfmg_desk.core.model import (
     MANUAL_TRANSLATION_STATUSES,
     TRANSLATION_REQUIREMENT,
@@ -81,6 +82,17 @@ def parse_profile_value(name: str, text: str) -> Any:
 # ------------------------------------------------------------------------------------------------ parser
 
 
+class _Version(argparse.Action):
+    """``--version``: the number is looked up only when asked for (reading it costs every start ~70 ms)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> None:
+        from ecfmg_desk import __version__
+
+        print(f"ecfmg-desk {__version__}", file=sys.stdout)  # where argparse's own version action prints it
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     vault_opt = _Parser(add_help=False)
     vault_opt.add_argument("--vault", type=Path, default=argparse.SUPPRESS, metavar="DIR",
@@ -90,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = _Parser(prog="ecfmg-desk", description="Prepare and check your ECFMG certification packet, offline.",
                      parents=[vault_opt])
-    parser.add_argument("--version", action="version", version=f"ecfmg-desk {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -663,6 +675,14 @@ def cmd_gui(ctx: Context) -> int:
                 "Desk from your desktop, or use the command line: `ecfmg-desk --help`."
             )
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
+    # What the window needs from the layers below it, loaded before Qt: PySide6 reads the source of every module
+    # imported after it (to see whether it asks for a ``__feature__``), and the vault's keyring and cryptography
+    # bring ~130 modules: ~40 ms of every start.
+    import ecfmg_desk.logs
+    import ecfmg_desk.packet.planning
+    import ecfmg_desk.vault.clinical
+    import ecfmg_desk.vault.store
+    import ecfmg_desk.vault.validation  # noqa: F401
     from ecfmg_desk.ui.app import run_gui
     from ecfmg_desk.vault.location import HOME_ENV
 
@@ -748,6 +768,8 @@ def run(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None = Non
     err = err or sys.stderr
     try:
         args = build_parser().parse_args(_normalise_argv(argv))
+        if getattr(args, "command", None) != "gui":
+            gc.enable()  # off while the modules loaded (``__main__``); the window turns it on once shown
         if getattr(args, "verbose", False):
             _verbose_logging()
         from ecfmg_desk.vault.temps import clean_stale

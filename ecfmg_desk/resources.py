@@ -6,6 +6,7 @@ No other module builds a path to a resource; everything goes through :func:`reso
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import sys
 import tomllib
@@ -21,11 +22,13 @@ DEFAULT_CATALOG = ("requirements", "ecfmg-2026.toml")
 _CYCLE_FILE = re.compile(r"ecfmg-(\d{4})\.toml")
 
 
+@functools.cache
 def resources_root() -> Path:
     """Return the folder that holds ``requirements/``, ``icons/`` and friends.
 
     Order: a PyInstaller bundle (``sys._MEIPASS/resources``), the package's own ``_resources`` (a wheel),
-    then the checkout's top-level ``resources/``.
+    then the checkout's top-level ``resources/``. Found once per process: each icon at start-up asked again,
+    and ``Path.resolve`` each time added up to ~15 ms.
     """
     frozen = getattr(sys, "_MEIPASS", None)
     if frozen:

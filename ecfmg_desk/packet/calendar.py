@@ -14,7 +14,7 @@ from pathlib import Path
 
 from icalendar import Alarm, Calendar, Event
 
-from ecfmg_desk import __version__
+import ecfmg_desk
 from ecfmg_desk.core.plan import Plan, PlanItem
 from ecfmg_desk.core.rules import format_date
 from ecfmg_desk.packet._output import atomic_output
@@ -52,7 +52,7 @@ def plan_calendar(plan: Plan, vault_id: str, *, stamp: datetime | None = None) -
     """The iCalendar bytes of ``plan``; ``stamp`` is the DTSTAMP (now, unless a test fixes it)."""
     stamp = stamp or datetime.now(UTC).replace(microsecond=0)
     calendar = Calendar()
-    calendar.add("prodid", f"-//ECFMG Desk//ecfmg-desk {__version__}//EN")
+    calendar.add("prodid", f"-//ECFMG Desk//ecfmg-desk {ecfmg_desk.__version__}//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", f"ECFMG Desk: Match {plan.cycle}")

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ecfmg_desk import __version__
+import ecfmg_desk
 from ecfmg_desk.core.clinical import Letter, Rotation, totals, weeks_by_specialty
 from ecfmg_desk.core.model import Profile
 from ecfmg_desk.core.rules import format_date
@@ -86,7 +86,7 @@ def letter_sheet(profile: Profile, letter: Letter, rotation: Rotation | None, as
         title=f"Letter for {_applicant(profile)}",
         rows=tuple(rows),
         sections=(("How to send it", how), ("The LoR Portal's file rules", PORTAL_FILE_RULES)),
-        footer=f"Prepared with ECFMG Desk {__version__} on {format_date(as_of)} · "
+        footer=f"Prepared with ECFMG Desk {ecfmg_desk.__version__} on {format_date(as_of)} · "
         "rules from the AAMC LoR Portal guidelines and FAQ",
         note="Thank you for writing this letter.",
     )

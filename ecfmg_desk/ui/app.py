@@ -14,6 +14,7 @@ opens read-only in its own window; a tampered one is refused with the reason, an
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Callable
@@ -24,7 +25,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, QSettings, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
-from ecfmg_desk import APP_NAME, __version__
+from ecfmg_desk import APP_NAME
 from ecfmg_desk.errors import (
     DeskError,
     KeyUnavailableError,
@@ -96,7 +97,6 @@ def application() -> QApplication:
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
-    app.setApplicationVersion(__version__)
     app.setDesktopFileName(DESKTOP_FILE_NAME)
     app.setWindowIcon(icons.app_icon())
     register_fonts()  # names in any script draw on a machine without Noto/CJK fonts
@@ -653,7 +653,10 @@ def _run(app: QApplication, vault_dir: Path | None, bundle: Path | None, screens
         vault_dir = last_vault(settings) or default_vault_dir()
     desk = DeskApp(vault_dir, settings=settings, screenshot=screenshot, bundle=bundle)
     desk.finished.connect(app.exit)
-    code = desk.start()
+    try:
+        code = desk.start()
+    finally:
+        gc.enable()  # off since ``__main__`` (start-up's objects all live on); the first window is up now
     if code is not None:
         desk.shutdown()
         return code

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import QPushButton
 
 from ecfmg_desk.errors import DeskError, KeyUnavailableError, WrongPassphraseError
 from ecfmg_desk.ui import icons, prompts
-from ecfmg_desk.ui.review import documents_folder
 from ecfmg_desk.ui.words import format_date, plural
 
 if TYPE_CHECKING:
@@ -86,6 +85,8 @@ class Backups(QObject):
         """Ask where, then write, read back and check the backup on a worker thread."""
         if self.running or self.window.locked:
             return
+        from ecfmg_desk.ui.review import documents_folder
+
         window, session = self.window, self.session
         stamp = session.as_of.isoformat()
         suggested = documents_folder() / f"ECFMG Desk backup {stamp}{SUFFIX}"
@@ -126,6 +127,8 @@ class Backups(QObject):
 
     def restore(self) -> None:
         """Restore a backup into a new folder, then open it (the vault now open stays as it is)."""
+        from ecfmg_desk.ui.review import documents_folder
+
         if self.running:
             return
         window = self.window

@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ecfmg_desk import APP_NAME, __version__, logs
+from ecfmg_desk import APP_NAME, logs
 from ecfmg_desk.ui import prompts
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,8 @@ _QT_LEVELS = {
 
 def crash_report(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> str:
     """What the copy button copies: versions, the platform and the traceback, scrubbed of personal data."""
+    from ecfmg_desk import __version__
+
     where = logs.current_log_file()
     lines = [
         f"{APP_NAME} {__version__} · Python {platform.python_version()} · PySide6 {pyside_version} · "

@@ -15,9 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtCore import QCoreApplication, Qt, QUrl
-from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QWidget
 
+# The dialogs' own classes are imported where they are used: each Qt class brings its enumerations, made on first
+# use (~10 ms for these three), and none of them is needed before the window is shown.
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
+
     from ecfmg_desk.packet.destinations import Preflight
 
 DOCUMENT_FILTER = (
@@ -59,22 +63,29 @@ def run_dialog(dialog: QDialog) -> bool:
 
 
 def message_box(icon: QMessageBox.Icon, title: str, message: str, parent: QWidget | None,
-                buttons: QMessageBox.StandardButton = QMessageBox.StandardButton.NoButton) -> QMessageBox:
+                buttons: QMessageBox.StandardButton | None = None) -> QMessageBox:
     """A message box that shows its message as plain text: messages carry names, file names and comments
     that come from bundles and reviews, which must never be taken for markup (Qt guesses "rich text" from a
     ``<`` otherwise)."""
-    box = QMessageBox(icon, title, message, buttons, parent)
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(icon, title, message, QMessageBox.StandardButton.NoButton if buttons is None else buttons,
+                      parent)
     box.setTextFormat(Qt.TextFormat.PlainText)
     return box
 
 
 def show_error(parent: QWidget | None, title: str, message: str) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
     if _skip("error", message):
         return
     message_box(QMessageBox.Icon.Warning, title, message, parent, QMessageBox.StandardButton.Ok).exec()
 
 
 def show_info(parent: QWidget | None, title: str, message: str) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
     if _skip("info", message):
         return
     message_box(QMessageBox.Icon.Information, title, message, parent, QMessageBox.StandardButton.Ok).exec()
@@ -82,6 +93,8 @@ def show_info(parent: QWidget | None, title: str, message: str) -> None:
 
 def show_help(parent: QWidget | None, title: str, html: str) -> None:
     """Help for one requirement (rich text: the help, how to add it, its sources and their confidence)."""
+    from PySide6.QtWidgets import QMessageBox
+
     if _skip("help", title):
         return
     box = QMessageBox(QMessageBox.Icon.Information, title, html, QMessageBox.StandardButton.Close, parent)
@@ -92,6 +105,8 @@ def show_help(parent: QWidget | None, title: str, html: str) -> None:
 def ask_yes_no(parent: QWidget | None, title: str, question: str, *, yes: str = "", no: str = "",
                warning: bool = False) -> bool:
     """Yes or no (No is the default); ``warning`` shows the warning icon for a question about a risk."""
+    from PySide6.QtWidgets import QMessageBox
+
     if _skip("question", question):
         return False
     box = message_box(QMessageBox.Icon.Warning if warning else QMessageBox.Icon.Question, title, question, parent)
@@ -148,6 +163,8 @@ def ask_translator(parent: QWidget | None, original_title: str) -> TranslatorAns
 
 def choose_files(parent: QWidget | None, title: str, directory: Path | None = None) -> list[Path]:
     """Files to import (several files = the pages of one document, in the order given)."""
+    from PySide6.QtWidgets import QFileDialog
+
     if _skip("file picker", title):
         return []
     names, _filter = QFileDialog.getOpenFileNames(parent, title, str(directory or Path.home()), DOCUMENT_FILTER)
@@ -155,6 +172,8 @@ def choose_files(parent: QWidget | None, title: str, directory: Path | None = No
 
 
 def choose_save_path(parent: QWidget | None, title: str, suggested: Path, file_filter: str) -> Path | None:
+    from PySide6.QtWidgets import QFileDialog
+
     if _skip("save dialog", title):
         return None
     name, _filter = QFileDialog.getSaveFileName(parent, title, str(suggested), file_filter)
@@ -162,6 +181,8 @@ def choose_save_path(parent: QWidget | None, title: str, suggested: Path, file_f
 
 
 def choose_directory(parent: QWidget | None, title: str, start: Path) -> Path | None:
+    from PySide6.QtWidgets import QFileDialog
+
     if _skip("folder picker", title):
         return None
     name = QFileDialog.getExistingDirectory(parent, title, str(start))
@@ -170,6 +191,8 @@ def choose_directory(parent: QWidget | None, title: str, start: Path) -> Path | 
 
 def choose_open_path(parent: QWidget | None, title: str, directory: Path, file_filter: str) -> Path | None:
     """One existing file to open (a bundle, a review)."""
+    from PySide6.QtWidgets import QFileDialog
+
     if _skip("file picker", title):
         return None
     name, _filter = QFileDialog.getOpenFileName(parent, title, str(directory), file_filter)
@@ -178,6 +201,8 @@ def choose_open_path(parent: QWidget | None, title: str, directory: Path, file_f
 
 def ask_text(parent: QWidget | None, title: str, prompt: str, default: str = "") -> str | None:
     """One line of text (the reviewer's name); ``None`` when cancelled or left empty."""
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
+
     if _skip("question", prompt):
         return None
     text, ok = QInputDialog.getText(parent, title, prompt, QLineEdit.EchoMode.Normal, default)
@@ -209,6 +234,8 @@ Unsaved = Literal["save", "discard", "cancel"]
 
 def ask_unsaved(parent: QWidget | None, title: str, question: str) -> Unsaved:
     """Save / Don't save / Cancel, before unsaved work would be lost (Cancel when prompts are off)."""
+    from PySide6.QtWidgets import QMessageBox
+
     if _skip("question", question):
         return "cancel"
     box = message_box(QMessageBox.Icon.Warning, title, question, parent)
@@ -263,6 +290,8 @@ def ask_write_portal_files(parent: QWidget | None, report: Preflight) -> bool:
 
 def ask_show_folder(parent: QWidget | None, title: str, message: str) -> bool:
     """Files are written: Show in folder (true) or Close."""
+    from PySide6.QtWidgets import QMessageBox
+
     if _skip("info", message):
         return False
     box = message_box(QMessageBox.Icon.Information, title, message, parent)
@@ -279,6 +308,8 @@ AfterExport = Literal["open", "folder"]
 
 def ask_after_export(parent: QWidget | None, title: str, message: str) -> AfterExport | None:
     """The packet is written: Open PDF, Show in folder, or Close (``None``)."""
+    from PySide6.QtWidgets import QMessageBox
+
     if _skip("info", message):
         return None
     box = message_box(QMessageBox.Icon.Information, title, message, parent)

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
-from ecfmg_desk import __version__
+import ecfmg_desk
 from ecfmg_desk.errors import BadInputError, IntegrityError, KeyUnavailableError, VaultExistsError
 from ecfmg_desk.vault import db, keys, temps
 from ecfmg_desk.vault.blobs import atomic_writer
@@ -44,7 +44,7 @@ def write_backup(vault: Vault, out: Path) -> int:
         {
             "format": FORMAT,
             "vault_id": vault.id,
-            "app_version": __version__,
+            "app_version": ecfmg_desk.__version__,
             "wrapped_key": vault.wrapped_key(),
         },
         sort_keys=True,

@@ -9,8 +9,6 @@ of the last good backup is kept in the vault (sealed, so it cannot be edited int
 from __future__ import annotations
 
 import json
-import tempfile
-import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,7 +16,6 @@ from typing import Literal
 
 from ecfmg_desk.errors import IntegrityError
 from ecfmg_desk.vault import db
-from ecfmg_desk.vault.backup import decrypt_backup, write_backup
 from ecfmg_desk.vault.store import Vault
 
 REMIND_AFTER = timedelta(days=30)
@@ -46,6 +43,8 @@ def back_up(vault: Vault, out: Path, *, now: datetime | None = None) -> BackupRe
     (the file is then removed: a backup that cannot be restored must not look like one)."""
     out = Path(out)
     _documents, mark = vault.change_mark()  # what the backup holds: every change up to this one
+    from ecfmg_desk.vault.backup import write_backup  # (the reminder, asked at every start, needs none of it)
+
     size = write_backup(vault, out)
     try:
         files = verify_backup(vault, out)
@@ -61,6 +60,11 @@ def back_up(vault: Vault, out: Path, *, now: datetime | None = None) -> BackupRe
 def verify_backup(vault: Vault, path: Path) -> int:
     """Read ``path`` back with the vault's key: every chunk decrypts, the archive is whole and holds the database
     and every file of the vault. Returns the number of files besides the database."""
+    import tempfile
+    import zipfile
+
+    from ecfmg_desk.vault.backup import decrypt_backup
+
     expected = {rel for _path, rel in vault.iter_files() if rel.startswith("blobs/")}
     with tempfile.TemporaryDirectory(prefix="ecfmg-verify-") as work:
         archive = Path(work) / "vault.zip"
