@@ -44,11 +44,29 @@ class FirstPaint(QObject):  # the window's first paint pass (offscreen, a main w
             os._exit(0)
         return False
 
+class WatchApplication:  # the app's QApplication gets the watcher when it is made, nothing is imported earlier
+    def find_spec(self, name, path, target=None):
+        if name != "ecfmg_desk.ui.app":
+            return None
+        sys.meta_path.remove(self)
+        import importlib.util
+        spec = importlib.util.find_spec(name)
+        run = spec.loader.exec_module
+        def exec_module(module):
+            run(module)
+            make = module.application
+            def application():
+                app = make()
+                app.installEventFilter(watcher)
+                return app
+            module.application = application
+        spec.loader.exec_module = exec_module
+        return spec
+
 TARGET = sys.argv[1]
 watcher = FirstPaint()
-if TARGET == "MainWindow":  # the real entry point, as `ecfmg-desk gui` runs it
-    from ecfmg_desk.ui.app import application
-    application().installEventFilter(watcher)
+if TARGET == "MainWindow":  # the real entry point, as `ecfmg-desk gui` runs it, in the same order
+    sys.meta_path.insert(0, WatchApplication())
     from ecfmg_desk.__main__ import main
     sys.argv = ["ecfmg-desk", *sys.argv[2:]]
     main()
