@@ -6,7 +6,9 @@ API; the dialogs, through ``ecfmg_desk.ui.prompts``; and today's date, passed in
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +29,7 @@ def _only_dejavu() -> None:
     if "FONTCONFIG_FILE" in os.environ or not dejavu.is_dir():
         return
     folder = Path(tempfile.mkdtemp(prefix="ecfmg-fonts-"))
+    atexit.register(shutil.rmtree, folder, True)  # (every run left one behind in /tmp)
     (folder / "fonts.conf").write_text(
         f"<?xml version='1.0'?><fontconfig><dir>{dejavu}</dir><cachedir>{folder / 'cache'}</cachedir></fontconfig>",
         encoding="utf-8",
