@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QColor, QKeySequence, QPainter, QPixmap
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMenu, QPushButton, QVBoxLayout, QWidget
 
 from ecfmg_desk.core.model import Document, Finding
 from ecfmg_desk.errors import AdvisorKeyChangedError, DeskError, WrongPassphraseError
@@ -80,6 +80,21 @@ class WindowMode:
     def install(self, window: MainWindow) -> None:
         """The window's pages and actions exist: add this mode's pages, fill the menus, connect its signals."""
         self._window = window
+
+    def end_file_menu(self, file_menu: QMenu, *, open_vault: bool = True, quit_text: str = "",
+                      quit_key: QKeySequence.StandardKey = QKeySequence.StandardKey.Quit) -> None:
+        """The File menu's last entries, alike in every mode: another vault (where the mode opens one), a
+        student's bundle, the recent bundles, and Quit (``quit_text``: a review window only closes itself)."""
+        window = self.window
+        file_menu.addSeparator()
+        if open_vault:
+            file_menu.addAction(window.open_vault_action)
+        file_menu.addAction(window.open_bundle_action)
+        file_menu.addMenu(window.recent_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(window.quit_action)
+        window.quit_action.setText(quit_text or tr("&Quit"))
+        window.quit_action.setShortcut(QKeySequence(quit_key))
 
     def status_words(self) -> tuple[str, str, str, str]:
         """(icon, icon's accessible name, text, text's accessible name) for the left of the status bar."""
@@ -228,14 +243,7 @@ class StudentMode(WindowMode):
         file_menu.addSeparator()
         file_menu.addAction(window.backup_action)
         file_menu.addAction(window.restore_action)
-        file_menu.addSeparator()
-        file_menu.addAction(window.open_vault_action)
-        file_menu.addAction(window.open_bundle_action)
-        file_menu.addMenu(window.recent_menu)
-        file_menu.addSeparator()
-        file_menu.addAction(window.quit_action)
-        window.quit_action.setText(tr("&Quit"))
-        window.quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
+        self.end_file_menu(file_menu)
         window.save_review_action.setEnabled(False)  # not part of this mode (and its shortcut does nothing)
 
         edit_menu = menu.addMenu(tr("&Edit"))
@@ -462,14 +470,7 @@ class ReadOnlyVaultMode(StudentMode):
         menu = window.menuBar()
         file_menu = menu.addMenu(tr("&File"))
         file_menu.addAction(window.export_action)
-        file_menu.addSeparator()
-        file_menu.addAction(window.open_vault_action)
-        file_menu.addAction(window.open_bundle_action)
-        file_menu.addMenu(window.recent_menu)
-        file_menu.addSeparator()
-        file_menu.addAction(window.quit_action)
-        window.quit_action.setText(tr("&Quit"))
-        window.quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
+        self.end_file_menu(file_menu)
         view_menu = window.build_view_menu()
         view_menu.insertAction(window.export_action, window.profile_action)
         help_menu = window.build_help_menu()
@@ -699,13 +700,8 @@ class ReviewMode(WindowMode):
             window.addAction(action)  # so that locking the window disables it too
             file_menu.addAction(action)
         self.export_key_action, self.import_key_action = file_menu.actions()[-2:]
-        file_menu.addSeparator()
-        file_menu.addAction(window.open_bundle_action)
-        file_menu.addMenu(window.recent_menu)
-        file_menu.addSeparator()
-        file_menu.addAction(window.quit_action)
-        window.quit_action.setText(tr("&Close this review"))
-        window.quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Close))
+        self.end_file_menu(file_menu, open_vault=False, quit_text=tr("&Close this review"),
+                           quit_key=QKeySequence.StandardKey.Close)
         for action in (window.attach_action, window.open_vault_action, window.load_review_action,
                        window.profile_action, window.undo_action, window.redo_action, window.backup_action,
                        window.restore_action):
