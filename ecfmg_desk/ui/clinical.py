@@ -238,6 +238,7 @@ class RotationsTab(QWidget):
         self.proxy = RotationsProxy(self)
         self.proxy.setSourceModel(self.model)
         self._selected: str | None = None
+        self._split_shown = False
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -296,6 +297,15 @@ class RotationsTab(QWidget):
 
     NARROW_PX = 820
     """Below this width the details go under the table (a 1024×600 window), beside it above."""
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if not self._split_shown and self.splitter.orientation() == Qt.Orientation.Horizontal:
+            # the 3:2 split of the width it is first shown at: the page is built when first opened, and the
+            # widths it passed through on the way would otherwise decide the table's share
+            self._split_shown = True
+            width = self.splitter.width()
+            self.splitter.setSizes([width * 3 // 5, width - width * 3 // 5])
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)

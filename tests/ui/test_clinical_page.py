@@ -261,3 +261,16 @@ def test_link_a_certificate_by_dragging_it_onto_its_rotation(
     assert first.id != second.id
     window.undo()
     assert vault.document(certificate.id).fields.get("rotation") is None
+
+
+def test_the_rotations_table_gets_three_fifths_of_the_width_when_the_page_is_first_opened(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    window.resize(1366, 768)
+    qtbot.waitUntil(lambda: window.width() == 1366)
+    page = open_page(qtbot, window)  # built now, into a window already on screen
+    splitter = page.rotations_tab.splitter
+    qtbot.waitUntil(lambda: splitter.orientation() == Qt.Orientation.Horizontal and splitter.isVisible())
+    table, _side = splitter.sizes()
+    share = table / sum(splitter.sizes())
+    assert abs(share - 0.6) < 0.01, f"the table got {share:.0%} of the width, not 60%"
