@@ -70,13 +70,16 @@ def export_vault(
     profile = vault.profile()
     rotations, letters = vault.clinical.rotations(), vault.clinical.letters()
     schedule = vault_plan(vault, as_of, catalog=catalog).plan
-    info = assemble_packet(
-        out, sections=sections_for(catalog, documents), profile=profile, validation=validation,
-        read_file=vault.read_file, as_of=as_of, app_version=__version__, catalog_cycle=str(catalog.cycle),
-        paper=paper, password=password, progress=progress, cancel=cancel, read_pages=vault.page_reader(),
-        extra_sheets=(clinical_summary_sheet(rotations, letters),) if rotations else (),
-        schedule=schedule,
-    )
+    sections = sections_for(catalog, documents)
+    files = [file for section in sections for doc in section.documents for file in doc.files]  # the packet's order
+    with vault.page_reader(files) as read_pages:
+        info = assemble_packet(
+            out, sections=sections, profile=profile, validation=validation,
+            read_file=vault.read_file, as_of=as_of, app_version=__version__, catalog_cycle=str(catalog.cycle),
+            paper=paper, password=password, progress=progress, cancel=cancel, read_pages=read_pages,
+            extra_sheets=(clinical_summary_sheet(rotations, letters),) if rotations else (),
+            schedule=schedule,
+        )
     bundle_key = None
     if bundle is not None:
         from ecfmg_desk.packet.bundle import write_bundle  # with its signing: only when a bundle is asked for

@@ -12,6 +12,7 @@ import contextlib
 import errno
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -103,13 +104,13 @@ def _full(exc: OSError, path: Path) -> OSError | DiskFullError:
     return exc
 
 
+@dataclass(eq=False)  # (two sets of empty buffers are still two)
 class ReadBuffers:
     """Two buffers that blobs are read and opened into, one after another (``BlobStore.get_into``): grown to the
     largest blob once instead of fresh memory for every scan."""
 
-    def __init__(self) -> None:
-        self.sealed = bytearray()
-        self.plain = bytearray()
+    sealed: bytearray = field(default_factory=bytearray)
+    plain: bytearray = field(default_factory=bytearray)
 
 
 class BlobStore:

@@ -79,6 +79,7 @@ from ecfmg_desk.vault.passphrase import check_strength
 if TYPE_CHECKING:  # inspect pulls in pypdf, pypdfium2 and Pillow: ~200 ms the window need not wait for
     from ecfmg_desk.vault.clinical import ClinicalRecords
     from ecfmg_desk.vault.inspect import InspectedFile
+    from ecfmg_desk.vault.readahead import ReadAhead
 
 log = logging.getLogger(__name__)
 
@@ -804,28 +805,7 @@ class Vault:
         return data
 
     def page_pdf(self, info: FileInfo) -> bytes:
-        """A file's pages as PDF, for the packet: a PDF file's own bytes; an image's pages as made at import."""
-        found = self._page_source(info)
-        return found if isinstance(found, bytes) else self._get_blob(*found)
-
-    def page_reader(self) -> Callable[[FileInfo], bytes | memoryview]:
-        """:meth:`page_pdf` for an export, which reads one file after another: each blob is read and opened into
-        the same two buffers (``BlobStore.get_into``) instead of fresh memory for every scan (with the copies
-        that saves, ~1 s of a 443 MB export). What a call returns is valid until the next call."""
-        buffers = ReadBuffers()
-
-        def read(info: FileInfo) -> bytes | memoryview:
-            found = self._page_source(info)
-            if isinstance(found, bytes):
-                return found
-            name, what = found
-            with self._blob_errors(name, what):
-                return self._blobs.get_into(name, buffers)
-
-        return read
-
-    def _page_source(self, info: FileInfo) -> bytes | tuple[str, str]:
-        """Where a file's pages as PDF are: (blob name, what it holds), or the pages themselves, made now.
+        """A file's pages as PDF, for the packet: a PDF file's own bytes; an image's pages as made at import.
 
         Verified once: the row naming the blob is authenticated (:meth:`ensure_trusted`) and AES-GCM
         authenticates the blob under that name, a keyed hash of its contents; the SHA-256 of the original is not
@@ -833,6 +813,25 @@ class Vault:
         pages were stored gets them now, from the original, and keeps them for the next export, unless the
         vault is read-only (DESIGN.md section 9: then they are made in memory for this export only).
         """
+        found = self._page_blob(info)
+        return self._get_blob(*found) if found else self._made_pages(info)
+
+    def page_reader(self, order: Sequence[FileInfo] = ()) -> ReadAhead:
+        """:meth:`page_pdf` for an export that asks for ``order``'s files in turn: the next one is read and
+        decrypted on a second thread while the current one is copied, into buffers reused from file to file
+        (``vault.readahead``). What a call returns is valid until the next call. Use it in a ``with`` block."""
+
+        from ecfmg_desk.vault.readahead import ReadAhead  # (its thread pool only when exporting)
+
+        def read(name: str, what: str, buffers: ReadBuffers) -> memoryview:
+            with self._blob_errors(name, what):
+                return self._blobs.get_into(name, buffers)
+
+        return ReadAhead(self._page_blob, read, self._made_pages, order)
+
+    def _page_blob(self, info: FileInfo) -> tuple[str, str] | None:
+        """The blob holding a file's pages as PDF (its name, what it holds), or None: an image whose pages were
+        not stored at import."""
         self.ensure_trusted()
         with self._lock, db.sql_errors(self.path):
             row = self._conn.execute(
@@ -846,6 +845,10 @@ class Vault:
             return blob, f"file {info.name}"
         if pages_blob:
             return pages_blob, f"pages of {info.name}"
+        return None
+
+    def _made_pages(self, info: FileInfo) -> bytes:
+        """An image's pages made now, from the original (kept for the next export when the vault is writable)."""
         from ecfmg_desk.vault.inspect import PagePdfError, image_pdf
 
         try:
