@@ -458,6 +458,11 @@ class ReviewPage(QWidget):
                 lines.append(self.tr("The advisor bundle is beside it: “{name}”. Send it to your advisor; they "
                                      "open it with ECFMG Desk and send you back a review.").format(
                                          name=summary.bundle.name))
+                if summary.bundle_key:  # what the advisor's app shows (and remembers) for this student
+                    lines.append(self.tr("It is signed with your key {key}. Your advisor's app shows the same "
+                                         "characters: read them to each other once, by phone or in person, so "
+                                         "nobody can pass another bundle off as yours.").format(
+                                             key=summary.bundle_key.replace(" ", "\u00a0")))  # one piece
             if summary.warnings:
                 lines.append(self.tr("Worth checking (they did not block export):") + "\n"
                              + "\n".join(f"• {w}" for w in summary.warnings))

@@ -59,6 +59,9 @@ def test_export_writes_the_packet_and_the_bundle_then_opens_the_pdf(
     assert reader.is_encrypted and reader.decrypt("open sesame 42")
     manifest = verify_bundle(bundle)
     assert manifest.applicant.name_of_record == "Maria Jose Garcia Lopez"
+    key = manifest.signer.fingerprint if manifest.signer else "(unsigned)"
+    assert f"signed with your key {key}." in message.replace("\u00a0", " "), \
+        "the student can check the key with the advisor, as the command line's export says it"
     assert sorted(p.name for p in folder.iterdir()) == [f"{STEM}.ecfmgpkt", f"{STEM}.pdf"], "no temporary file"
     assert not page.exporting and not page.cancel_button.isVisible() and page.export_button.isEnabled()
     assert window.notice_label.text() == "Packet written."
