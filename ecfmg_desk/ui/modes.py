@@ -475,7 +475,6 @@ class ReadOnlyVaultMode(StudentMode):
         view_menu.insertAction(window.export_action, window.profile_action)
         help_menu = window.build_help_menu()
         help_menu.insertAction(window.about_action, window.example_action)
-        self.update_actions()
 
     def update_actions(self) -> None:
         for action in (self.window.attach_action, self.window.load_review_action, self.window.undo_action,

@@ -229,8 +229,8 @@ class ReviewPage(QWidget):
         self._portal: PortalExport | None = None
         if self.exporter is not None:  # (a portal's files, like the packet, only read the vault)
             self._portal = PortalExport(self, session, self.exporter)
-            self._portal.busy.connect(self._portal_busy)
-            self._portal.idle.connect(self._portal_idle)
+            self._portal.busy.connect(self._export_busy)
+            self._portal.idle.connect(self._export_idle)
         self.save_button = icon_button("ready", self.tr("Save review…"), self)
         self.save_button.setAccessibleName(self.tr("Save review"))
         self.save_button.clicked.connect(self.save_requested)
@@ -443,10 +443,7 @@ class ReviewPage(QWidget):
 
         def finished() -> None:
             self._export_task = None
-            for widget in (self.export_progress, self.cancel_button, self.export_label):
-                widget.hide()
-            self.export_button.setEnabled(self.session.result.ready)
-            self.portal_button.setEnabled(True)
+            self._export_idle()
 
         def done(summary: object) -> None:
             finished()
@@ -487,13 +484,7 @@ class ReviewPage(QWidget):
             self.export_progress.setValue(done_count)
             self.export_label.setText(self.tr("Writing page {n} of {total}…").format(n=done_count, total=total))
 
-        self.export_button.setEnabled(False)
-        self.portal_button.setEnabled(False)
-        self.export_progress.setRange(0, 0)
-        self.export_label.setText(self.tr("Writing the packet…"))
-        for widget in (self.export_progress, self.cancel_button, self.export_label):
-            widget.show()
-        self.cancel_button.setEnabled(True)
+        self._export_busy(self.tr("Writing the packet…"))
         session.notice.emit(self.tr("Writing the packet…"))
         self._export_task = session.run_task(work, "export", done=done, failed=failed, cancelled=cancelled,
                                              progress=progress)
@@ -503,15 +494,17 @@ class ReviewPage(QWidget):
         return self._export_task is not None or (self._portal is not None and self._portal.running)
 
     def cancel_export(self) -> None:
-        if self._export_task is not None or (self._portal is not None and self._portal.running):
-            if self._export_task is not None:
-                self._export_task.cancel()
-            elif self._portal is not None:
-                self._portal.cancel()
-            self.cancel_button.setEnabled(False)
-            self.export_label.setText(self.tr("Cancelling…"))
+        if not self.exporting:
+            return
+        if self._export_task is not None:
+            self._export_task.cancel()
+        elif self._portal is not None:
+            self._portal.cancel()
+        self.cancel_button.setEnabled(False)
+        self.export_label.setText(self.tr("Cancelling…"))
 
-    def _portal_busy(self, status: str) -> None:
+    def _export_busy(self, status: str) -> None:
+        """The packet's or a portal's files being written: progress, Cancel, and no second export meanwhile."""
         self.export_button.setEnabled(False)
         self.portal_button.setEnabled(False)
         self.export_progress.setRange(0, 0)
@@ -520,7 +513,7 @@ class ReviewPage(QWidget):
             widget.show()
         self.cancel_button.setEnabled(True)
 
-    def _portal_idle(self) -> None:
+    def _export_idle(self) -> None:
         for widget in (self.export_progress, self.cancel_button, self.export_label):
             widget.hide()
         self.export_button.setEnabled(self.session.result.ready)

@@ -366,7 +366,10 @@ class MainWindow(QMainWindow):
     def flush_pages(self) -> None:
         """Save what is typed on every page (before leaving one, locking, undoing or closing)."""
         self.requirement_page.flush()
-        for page in self.pages.built():
+        self._flush_sidebar_pages()
+
+    def _flush_sidebar_pages(self) -> None:
+        for page in self.pages.built():  # (a page not made yet holds nothing typed)
             flush = getattr(page, "flush", None)
             if callable(flush):
                 flush()
@@ -673,10 +676,7 @@ class MainWindow(QMainWindow):
         self._show_requirement(requirement_id)
 
     def _show_requirement(self, requirement_id: str) -> None:
-        for page in self.pages.built():
-            flush = getattr(page, "flush", None)
-            if callable(flush):
-                flush()
+        self._flush_sidebar_pages()
         self.requirement_page.show_requirement(requirement_id)
         self.stack.setCurrentWidget(self.requirement_page)
 
@@ -833,7 +833,8 @@ class MainWindow(QMainWindow):
             # starts in an import worker holds the interpreter, freezing the window (UX.md principle 7).
             gc.freeze()
             if not self.requirement_page.cards:  # after the first paint: a timer started now could fire before it
-                AfterFirstPaint(self.requirement_page, lambda: self.session.later(self.requirement_page.warm_up, 50))
+                # (watched on the stack, which paints whichever page the window opens on)
+                AfterFirstPaint(self.stack, lambda: self.session.later(self.requirement_page.warm_up, 50))
         if self._sidebar_width:  # after the window has its real size, or the splitter squeezes it
             width, self._sidebar_width = self._sidebar_width, 0
             self.splitter.setSizes([width, max(1, self.splitter.width() - width - self.splitter.handleWidth())])
