@@ -62,6 +62,14 @@ class MemoryKeyring(KeyringBackend):
             raise PasswordDeleteError("not found") from None
 
 
+@pytest.fixture(scope="session")
+def qapp_cls() -> type:
+    """The app's own QApplication class (it hears macOS's FileOpen), as ``ecfmg-desk gui`` makes it."""
+    from ecfmg_desk.ui.app import DeskApplication
+
+    return DeskApplication
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _one_qapplication(qapp: object) -> object:
     """Create the QApplication first: once a test made a bare QGuiApplication (packet text drawing), no

@@ -1,10 +1,12 @@
 """Locking the window (UX.md principle 8): by hand (View → Lock, Ctrl+L) or after minutes without input.
 
-:class:`InactivityLock` watches the whole application for keys, clicks and the wheel through one event filter
-that restarts a single-shot timer (no polling). :class:`LockScreen` is what the window shows instead of its
-content while locked: the app's name, the vault folder's name, and the recovery passphrase to unlock.
-Checking the passphrase only unwraps the vault key stored in the vault (:func:`check_passphrase`); the
-database is not opened again.
+:class:`InactivityLock` watches the app's windows for keys, clicks and the wheel and restarts a single-shot timer
+(no polling). It filters each window's own surface (``QWindow``), where the system delivers all input first,
+not the whole application: a filter there makes every event of every widget cross into Python.
+
+:class:`LockScreen` is what the window shows instead of its content while locked: the app's name, the vault
+folder's name, and the recovery passphrase to unlock. Checking the passphrase only unwraps the vault key stored
+in the vault (:func:`check_passphrase`); the database is not opened again.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QWindow
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from shiboken6 import isValid
 
 from ecfmg_desk.ui import icons
 from ecfmg_desk.ui.widgets import heading, muted, wrapping
@@ -29,7 +33,7 @@ def check_passphrase(wrapped: dict[str, Any], passphrase: str) -> None:
 
 
 class InactivityLock(QObject):
-    """Emits :attr:`expired` after ``minutes`` without a key press, click or wheel anywhere in the app."""
+    """Emits :attr:`expired` after ``minutes`` without a key press, click or wheel in any of the app's windows."""
 
     expired = Signal()
 
@@ -39,6 +43,7 @@ class InactivityLock(QObject):
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.expired)
         self._app: QApplication | None = None
+        self._watched: list[QWindow] = []
         self.set_minutes(minutes)
 
     def set_minutes(self, minutes: float) -> None:
@@ -52,11 +57,23 @@ class InactivityLock(QObject):
         return self.minutes > 0
 
     def start(self) -> None:
+        """Watch the window that has the focus, and each one that gets it later (a dialog, a review window)."""
         app = QApplication.instance()
         if self._app is None and isinstance(app, QApplication):
             self._app = app
-            app.installEventFilter(self)
+            app.focusWindowChanged.connect(self._watch)
+            self._watch(app.focusWindow())
         self.restart()
+
+    def watch(self, widget: QWidget) -> None:
+        """Count input on ``widget``'s window (the main window, as soon as it is shown)."""
+        self._watch(widget.windowHandle())
+
+    def _watch(self, window: QWindow | None) -> None:
+        self._watched = [w for w in self._watched if isValid(w)]  # (a closed dialog's surface is gone)
+        if window is not None and window not in self._watched:
+            window.installEventFilter(self)
+            self._watched.append(window)
 
     def restart(self) -> None:
         if self.enabled and self._app is not None:
@@ -71,8 +88,12 @@ class InactivityLock(QObject):
     def stop(self) -> None:
         self.timer.stop()
         if self._app is not None:
-            self._app.removeEventFilter(self)
+            self._app.focusWindowChanged.disconnect(self._watch)
             self._app = None
+        for window in self._watched:
+            if isValid(window):
+                window.removeEventFilter(self)
+        self._watched = []
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in ACTIVITY_EVENTS and self.timer.isActive():

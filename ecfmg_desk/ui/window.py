@@ -821,6 +821,7 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._shown_once:
             self._shown_once = True
+            self.inactivity.watch(self)  # (its surface exists from the first show)
             # once the window manager has framed the window (at once offscreen, a moment later on X11)
             if self.fit_on_show:
                 # now (before anything is painted), and once the window manager has framed it (a moment

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QLineEdit
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from ecfmg_desk.core.catalog import Catalog
@@ -127,12 +128,32 @@ def test_inactivity_locks_the_window_and_input_restarts_the_count(qtbot: QtBot,
     window.inactivity.set_minutes(0.02)  # 1.2 s: input well before then starts the count again
     # margins of several hundred ms, so a loaded CI machine cannot turn scheduling delays into a failure
     qtbot.waitUntil(lambda: timer.remainingTime() < 700, timeout=5_000)
-    qtbot.keyClick(window.checklist, Qt.Key.Key_Shift)  # any key, even one that does nothing
+    # input as the system delivers it: to the window's surface, then to the widget under it or with the focus
+    surface = window.windowHandle()
+    QTest.keyClick(surface, Qt.Key.Key_Shift)  # any key, even one that does nothing
     assert timer.remainingTime() > 900
     qtbot.waitUntil(lambda: timer.remainingTime() < 700, timeout=5_000)
-    qtbot.mouseClick(window.vault_label, Qt.MouseButton.LeftButton)  # a click anywhere in the window
+    QTest.mouseClick(surface, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     window.vault_label.mapTo(window, window.vault_label.rect().center()))  # a click anywhere
     assert timer.remainingTime() > 900
     assert not window.locked
+
+
+def test_input_in_a_dialog_counts_as_someone_at_the_computer(qtbot: QtBot, quick_lock_window: MainWindow) -> None:
+    """Typing in a dialog (its own window) restarts the count too: the window does not lock under it."""
+    window = quick_lock_window
+    timer = window.inactivity.timer
+    window.inactivity.set_minutes(0.02)
+    dialog = QDialog(window)
+    dialog.resize(300, 200)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWindow() is dialog.windowHandle())
+    qtbot.waitUntil(lambda: timer.remainingTime() < 700, timeout=5_000)
+    QTest.keyClick(dialog.windowHandle(), Qt.Key.Key_Shift)
+    assert timer.remainingTime() > 900
+    dialog.close()
 
 
 def test_zero_minutes_never_locks(window: MainWindow) -> None:
