@@ -65,6 +65,7 @@ from ecfmg_desk.ui.words import (
     translation_icon,
     translation_word,
 )
+from ecfmg_desk.ui.wraptitles import own_viewport
 
 SAVE_DELAY_MS = 600
 THUMB = QSize(84, 108)
@@ -645,7 +646,7 @@ class RequirementPage(QWidget):
         self.details.setAccessibleName(self.tr("Requirement details"))
         # never needed from 1024 px up (the cards fold to one column); below that, every control stays reachable
         self.details.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-        self.details.viewport().installEventFilter(self)
+        own_viewport(self.details).installEventFilter(self)
         self._columns = 2
         body = QWidget(self.details)
         body.setMaximumWidth(860)  # lines of help text stay readable on a wide screen

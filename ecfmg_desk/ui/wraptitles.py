@@ -10,7 +10,15 @@ changes. Category headings stay one line.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTreeView
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QAbstractScrollArea,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTreeView,
+    QWidget,
+)
 
 Index = QModelIndex | QPersistentModelIndex
 SLACK_PX = 4
@@ -78,6 +86,15 @@ def wrap_titles(view: QTreeView, column: int = 0) -> WrappingDelegate:
     view.setTextElideMode(Qt.TextElideMode.ElideNone)
     delegate = WrappingDelegate(view, column)
     view.setItemDelegate(delegate)
-    view.viewport().installEventFilter(_Relayout(view))
+    own_viewport(view).installEventFilter(_Relayout(view))
     view.header().sectionResized.connect(lambda *_args: view.scheduleDelayedItemsLayout())
     return delegate
+
+
+def own_viewport(area: QAbstractScrollArea) -> QWidget:
+    """Give ``area`` a viewport made here, before anything asks for the one Qt made. PySide cannot tell the type
+    of a plain widget it did not make, and looks through every QtWidgets class to find it: ~9 ms, once, which
+    the first ``viewport()`` call used to pay before the window's first paint."""
+    viewport = QWidget(area)
+    area.setViewport(viewport)
+    return viewport
