@@ -92,9 +92,9 @@ def wrap_titles(view: QTreeView, column: int = 0) -> WrappingDelegate:
 
 
 def own_viewport(area: QAbstractScrollArea) -> QWidget:
-    """Give ``area`` a viewport made here, before anything asks for the one Qt made. PySide cannot tell the type
-    of a plain widget it did not make, and looks through every QtWidgets class to find it: ~9 ms, once, which
-    the first ``viewport()`` call used to pay before the window's first paint."""
-    viewport = QWidget(area)
-    area.setViewport(viewport)
-    return viewport
+    """``area``'s viewport, found by the name Qt gives it. Asked for with ``viewport()``, PySide cannot tell the
+    type of a plain widget it did not make and looks through every QtWidgets class to find it: ~9 ms, once,
+    which the first such call used to pay before the window's first paint. Found as a ``QWidget`` child, it
+    is wrapped at once (and ``viewport()`` is free from then on)."""
+    found = area.findChild(QWidget, "qt_scrollarea_viewport", Qt.FindChildOption.FindDirectChildrenOnly)
+    return found if found is not None else area.viewport()

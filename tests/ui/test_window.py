@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
     QLineEdit,
+    QScrollArea,
+    QTreeView,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
@@ -243,3 +245,15 @@ def test_a_question_left_says_next_which_item_it_is_about(qtbot: QtBot, ready_va
     window.next_label.linkActivated.emit("medical-diploma")
     assert window.requirement_page.requirement_id == "medical-diploma"
     assert window.requirement_page.question_rows, "the questions are there, with Yes and No"
+
+
+def test_the_checklist_and_details_keep_the_viewports_qt_made(window: MainWindow) -> None:
+    """The panes' viewports are found, not replaced: they draw as Qt's own (a replaced one lost the checklist's
+    white background)."""
+    from ecfmg_desk.ui.wraptitles import own_viewport
+
+    for area, plain in ((window.checklist, QTreeView()), (window.requirement_page.details, QScrollArea())):
+        viewport = own_viewport(area)
+        assert viewport is area.viewport()
+        assert (viewport.backgroundRole(), viewport.autoFillBackground()) == (
+            plain.viewport().backgroundRole(), plain.viewport().autoFillBackground()), type(area).__name__
