@@ -290,6 +290,10 @@ class ViewCore(QObject):
 
     def _finished(self, task: Task) -> None:
         self._tasks.discard(task)
+        # Its connections hold the callbacks, and this one holds the task: a cycle the garbage collector cannot
+        # see (Qt keeps the references). Deleting the signals object on this thread, once its queued calls are
+        # delivered, lets the task, its callbacks and what they hold go.
+        task.signals.deleteLater()
         if task is self._import:  # ended without a result signal (should not happen): never stay busy
             self._end_import()
         if self.is_idle:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -89,3 +90,37 @@ def test_the_import_runs_off_the_gui_thread_while_the_event_loop_turns(qtbot: Qt
     assert blob_readers, "the new scan's thumbnail and preview were read from the vault"
     assert gui_thread not in blob_readers, "no encrypted blob is read (and decrypted) on the GUI thread"
     assert reloads == [gui_thread], "the window reads the vault and redraws once, when the import is done"
+
+
+def test_a_finished_task_lets_go_of_its_callbacks_and_what_they_hold(qtbot: QtBot, window: MainWindow) -> None:
+    """Thumbnails, previews, imports: each background task ends freed, with the callbacks given to it (they hold
+    pages and documents). Its signals used to keep the task in a cycle no garbage collection could break."""
+    import gc
+    import weakref
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    class Held:
+        """Stands for what a callback holds (a page, a preview)."""
+
+    session = window.session
+    held = [Held() for _ in range(5)]
+    refs = [weakref.ref(h) for h in held]
+    results: list[object] = []
+
+    def work(_progress: object, _cancelled: object) -> int:
+        return 1
+
+    def callback(h: Held) -> Callable[[object], None]:
+        def done(result: object) -> None:
+            results.append(result)
+            assert isinstance(h, Held)  # (the callback holds it, as a preview's holds its pane)
+        return done
+
+    for h in held:
+        session.run_task(work, "nothing", done=callback(h))
+    del h, held
+    qtbot.waitUntil(lambda: session.is_idle and len(results) == 5)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+    assert [r() for r in refs] == [None] * 5
