@@ -50,6 +50,7 @@ from ecfmg_desk.ui.widgets import (
     hline,
     icon_button,
     muted,
+    own_viewport,
     wrapping,
 )
 from ecfmg_desk.ui.words import (
@@ -65,7 +66,6 @@ from ecfmg_desk.ui.words import (
     translation_icon,
     translation_word,
 )
-from ecfmg_desk.ui.wraptitles import own_viewport
 
 SAVE_DELAY_MS = 600
 THUMB = QSize(84, 108)

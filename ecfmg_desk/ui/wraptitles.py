@@ -10,15 +10,9 @@ changes. Category headings stay one line.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QAbstractScrollArea,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QTreeView,
-    QWidget,
-)
+from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTreeView
+
+from ecfmg_desk.ui.widgets import own_viewport
 
 Index = QModelIndex | QPersistentModelIndex
 SLACK_PX = 4
@@ -90,11 +84,3 @@ def wrap_titles(view: QTreeView, column: int = 0) -> WrappingDelegate:
     view.header().sectionResized.connect(lambda *_args: view.scheduleDelayedItemsLayout())
     return delegate
 
-
-def own_viewport(area: QAbstractScrollArea) -> QWidget:
-    """``area``'s viewport, found by the name Qt gives it. Asked for with ``viewport()``, PySide cannot tell the
-    type of a plain widget it did not make and looks through every QtWidgets class to find it: ~9 ms, once,
-    which the first such call used to pay before the window's first paint. Found as a ``QWidget`` child, it
-    is wrapped at once (and ``viewport()`` is free from then on)."""
-    found = area.findChild(QWidget, "qt_scrollarea_viewport", Qt.FindChildOption.FindDirectChildrenOnly)
-    return found if found is not None else area.viewport()

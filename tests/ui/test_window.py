@@ -250,7 +250,7 @@ def test_a_question_left_says_next_which_item_it_is_about(qtbot: QtBot, ready_va
 def test_the_checklist_and_details_keep_the_viewports_qt_made(window: MainWindow) -> None:
     """The panes' viewports are found, not replaced: they draw as Qt's own (a replaced one lost the checklist's
     white background)."""
-    from ecfmg_desk.ui.wraptitles import own_viewport
+    from ecfmg_desk.ui.widgets import own_viewport
 
     for area, plain in ((window.checklist, QTreeView()), (window.requirement_page.details, QScrollArea())):
         viewport = own_viewport(area)
