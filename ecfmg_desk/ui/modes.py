@@ -103,6 +103,11 @@ class WindowMode:
     def not_needed_words(self) -> str:
         return tr("Show items &not needed for you")
 
+    def not_needed_heading(self, count: int) -> tuple[str, str]:
+        """The checklist's heading over the items not needed, and its tooltip: in the reader's own terms."""
+        return (tr("Not needed for you ({n})").format(n=count),
+                tr("Items your answers and documents do not call for. Click to show them."))
+
     def start_page(self) -> str | None:
         return None
 
@@ -714,6 +719,10 @@ class ReviewMode(WindowMode):
 
     def not_needed_words(self) -> str:
         return tr("Show items &not needed for this student")
+
+    def not_needed_heading(self, count: int) -> tuple[str, str]:
+        return (tr("Not needed for this student ({n})").format(n=count),
+                tr("Items the student's answers and documents do not call for. Click to show them."))
 
     def start_page(self) -> str | None:
         first = self._first_unreviewed() or next(iter(self.bundle.documents), None)

@@ -540,9 +540,9 @@ class MainWindow(QMainWindow):
             self.checklist.setExpanded(index, not hidden_group or show_all)
             if hidden_group:
                 item = self.model.item(row)
-                title = self.tr("Not needed for you ({n})").format(n=item.rowCount()).upper()
-                item.setText(f"{title}  {'▾' if show_all else '▸'}")
-                item.setToolTip(self.tr("Items your answers and documents do not call for. Click to show them."))
+                title, tip = self.mode.not_needed_heading(item.rowCount())
+                item.setText(f"{title.upper()}  {'▾' if show_all else '▸'}")
+                item.setToolTip(tip)
 
     def _toggle_not_needed(self) -> None:
         self._expand()

@@ -94,6 +94,9 @@ def test_a_bundle_opens_read_only_with_a_banner(qtbot: QtBot, bundle: Path, advi
     assert window.vault_label.text() == "Bundle verified: every file matches its manifest · read-only"
     assert window.progress_label.text() == "11 of 11 required items ready"
     assert window.model.visible_text("passport") == "Passport  Ready"
+    hidden = window.model.item(window.model.rowCount() - 1)
+    assert hidden.text().startswith("NOT NEEDED FOR THIS STUDENT ("), "the advisor is not the one it is not needed for"
+    assert hidden.toolTip() == "Items the student's answers and documents do not call for. Click to show them."
     assert "profile" not in window.pages and not window.attach_action.isEnabled(), "a bundle has no profile page"
     assert not [b for b in window.findChildren(QAbstractButton) if b.isVisibleTo(window) and "Profile" in b.text()]
 
