@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 
@@ -748,6 +748,44 @@ def confirmation_questions(
     return _Context(catalog, profile, documents, date.min, answers).questions()
 
 
+_UNANSWERED = "Still to answer"
+_UNANSWERED_FIX = "Answer the question with yes or no; the app cannot see this in your files."
+_ANSWERED_NO = "You answered no"
+
+
+def for_reviewer(finding: Finding) -> Finding:
+    """``finding`` as the student's advisor reads it in review mode: the app's questions to the student (still
+    open, or answered no) say who has to answer, instead of telling the advisor to. The question itself is
+    quoted as the student was asked it. Any other finding, or one not in the app's own words (a bundle is
+    outside input), is shown as exported."""
+    message = finding.message
+    if finding.code == "unconfirmed" and message.startswith(_UNANSWERED):
+        rest = message[len(_UNANSWERED):]
+        about, question = _about_and_question(rest, " (your ", "): ")
+        if question is None:
+            return finding
+        where = f" (their {about})" if about else ""
+        return replace(finding, message=f"Not answered by the student yet{where}: “{question}”",
+                       fix="The student answers it in their app (yes or no); it cannot be seen in the files.")
+    if finding.code == "answered-no":
+        if message.startswith(_ANSWERED_NO + ": "):
+            return replace(finding, message="The student answered no: " + message[len(_ANSWERED_NO) + 2:])
+        subject, said = _about_and_question(message, "For your ", f", {_ANSWERED_NO.lower()}: ")
+        if subject and said is not None:
+            return replace(finding, message=f"For their {subject}, the student answered no: {said}")
+    return finding
+
+
+def _about_and_question(text: str, opening: str, closing: str) -> tuple[str, str | None]:
+    """Split ``opening + about + closing + question`` (or ``": " + question`` with no ``about``)."""
+    if text.startswith(opening) and closing in text:
+        about, _, question = text[len(opening):].partition(closing)
+        return about, question
+    if text.startswith(": "):
+        return "", text[2:]
+    return "", None
+
+
 def _confirmations(ctx: _Context) -> None:
     """Unanswered: ``unconfirmed`` (a warning naming the question); answered no: ``answered-no``, an error for
     a confirmed rule, saying what follows. ``translator-not-applicant`` only unlocks a self-translation."""
@@ -771,13 +809,13 @@ def _confirmations(ctx: _Context) -> None:
                     "unconfirmed",
                     filed,
                     doc.id if doc else None,
-                    f"Still to answer{where}: {confirmation.question}",
-                    "Answer the question with yes or no; the app cannot see this in your files.",
+                    f"{_UNANSWERED}{where}: {confirmation.question}",
+                    _UNANSWERED_FIX,
                     question=confirmation.id,
                 )
             )
         elif question.answer is False:
-            where = f"For your {about}, you answered no" if about else "You answered no"
+            where = f"For your {about}, {_ANSWERED_NO.lower()}" if about else _ANSWERED_NO
             ctx.add(
                 confirmation.severity_if_no,
                 "answered-no",

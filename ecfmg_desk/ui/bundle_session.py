@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject
 
 from ecfmg_desk.core.catalog import Catalog
 from ecfmg_desk.core.model import Document, FileInfo, Profile, ValidationResult
-from ecfmg_desk.core.rules import RequirementState, StateName, requirement_states
+from ecfmg_desk.core.rules import RequirementState, StateName, for_reviewer, requirement_states
 from ecfmg_desk.packet.bundle import OpenedBundle
 from ecfmg_desk.packet.review import make_review, write_review
 from ecfmg_desk.ui.reviewing import ReviewDraft
@@ -90,7 +90,8 @@ class BundleSession(ViewCore):
         self.profile = self.manifest.applicant.to_profile()
         self.rotations = list(self.manifest.rotations)
         self.letters = list(self.manifest.letters)
-        self.result = self.manifest.validation
+        exported = self.manifest.validation  # worded for the advisor (the student's questions are theirs)
+        self.result = replace(exported, findings=tuple(for_reviewer(f) for f in exported.findings))
         self.states = exported_states(self.catalog, self.profile, documents, self.result)
         self.changed.emit()
 

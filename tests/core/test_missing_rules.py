@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace as replace_finding
 from datetime import date
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from ecfmg_desk.core.catalog import Catalog, Confidence
 from ecfmg_desk.core.exams import earliest_next_attempts, step_records
 from ecfmg_desk.core.model import Document, ValidationResult
-from ecfmg_desk.core.rules import business_days_between, confirmation_questions, validate
+from ecfmg_desk.core.rules import business_days_between, confirmation_questions, for_reviewer, validate
 from ecfmg_desk.resources import load_catalog
 from tests.core.factories import AS_OF, doc, file, pdf_page, replace, scan_page, without
 from tests.core.factories import profile as make_profile
@@ -183,6 +184,31 @@ def test_confirmations_are_asked_once_and_a_no_says_what_follows(catalog: Catalo
         ("answered-no", "warning", "medical-diploma", "diploma")]
     not_listed = {**yes, ("school-listed", ""): False}
     assert not run(catalog, packet, answers=not_listed).ready
+
+
+def test_the_advisor_reads_the_students_questions_as_the_students(catalog: Catalog, packet: list[Document]) -> None:
+    questions = confirmation_questions(catalog, make_profile(), packet, {})
+    unanswered = {(f.question, f.document): f for f in run(catalog, packet, answers={}).findings}
+    school = for_reviewer(unanswered["school-listed", None])
+    assert school.message.startswith("Not answered by the student yet: “Is your medical school listed in the World ")
+    assert school.message.endswith("”")
+    assert school.fix == "The student answers it in their app (yes or no); it cannot be seen in the files."
+    pages = for_reviewer(unanswered["passport-pages", "passport"])
+    assert pages.message.startswith("Not answered by the student yet (their passport): “If your passport")
+    assert (pages.code, pages.severity, pages.requirement, pages.document) == ("unconfirmed", "warning", "passport",
+                                                                               "passport")
+    yes = {(q.id, q.document or ""): True for q in questions}
+    side = run(catalog, packet, answers={**yes, ("all-pages", "diploma"): False}).findings[0]
+    assert side.message.startswith("For your medical diploma, you answered no: ")
+    assert for_reviewer(side).message == side.message.replace("For your medical diploma, you answered no: ",
+                                                              "For their medical diploma, the student answered no: ")
+    school_no = run(catalog, packet, answers={**yes, ("school-listed", ""): False}).findings[0]
+    assert for_reviewer(school_no).message == "The student answered no: " + school_no.message.removeprefix(
+        "You answered no: ")
+    others = run(catalog, without(packet, "passport"), answers=yes).findings
+    assert others and [for_reviewer(f) for f in others] == list(others), "other findings are shown as exported"
+    odd = replace_finding(school, message="Still to answer, in words of another version")
+    assert for_reviewer(odd) == odd
 
 
 @pytest.mark.rule("TRANSLATOR_NOT_APPLICANT")

@@ -128,6 +128,10 @@ def test_a_bundle_opens_read_only_with_a_banner(qtbot: QtBot, bundle: Path, advi
     assert _unnamed(window) == []
     assert window.review_page.decisions_label.text() == "Your review: 0 approved · 0 changes requested · 13 not " \
                                                         "reviewed yet"
+    rows = "\n".join(window.review_page.row_texts())
+    assert "Check: Not answered by the student yet (their passport): “If your passport" in rows
+    assert "→ The student answers it in their app (yes or no); it cannot be seen in the files." in rows
+    assert "Still to answer" not in rows and "Answer the question with yes or no" not in rows, rows
 
 
 def test_review_round_trip_back_to_the_student(qtbot: QtBot, bundle: Path, advisor: DeskApp, window: MainWindow,
