@@ -13,6 +13,7 @@ import html
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QColor, QKeySequence, QPainter, QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMenu, QPushButton, QVBoxLayout, QWidget
@@ -238,6 +239,15 @@ class StudentMode(WindowMode):
         show_plan = getattr(self.plan_banner, "show_plan", None)
         if show_plan is not None:
             show_plan.connect(lambda: window.navigate("plan"))
+            window.page_opened.connect(self._plan_seen)
+
+    def _plan_seen(self, key: str) -> None:
+        """The Plan page says what the banner said (the same sentence, first thing): once it is opened, by any
+        way, the banner has done its work."""
+        banner, dismiss = self.plan_banner, getattr(self.plan_banner, "dismiss", None)
+        if key == "plan" and banner is not None and dismiss is not None and shiboken6.isValid(banner):
+            dismiss()
+            self.plan_banner = None
 
     def _build_menus(self) -> None:
         window = self.window

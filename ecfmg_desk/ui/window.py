@@ -175,6 +175,8 @@ class MainWindow(QMainWindow):
     """A student's bundle to open in review mode (File → Open bundle, Recent bundles, a drop)."""
     example_requested = Signal()
     closed = Signal()
+    page_opened = Signal(str)
+    """A sidebar page (by its key) became the one shown."""
 
     profile_button: QPushButton
     edit_menu: QMenu | None
@@ -362,6 +364,7 @@ class MainWindow(QMainWindow):
             self.profile_page.form.given_names.setFocus()
         else:
             page.setFocus()
+        self.page_opened.emit(key)
 
     def flush_pages(self) -> None:
         """Save what is typed on every page (before leaving one, locking, undoing or closing)."""

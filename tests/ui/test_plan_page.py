@@ -82,6 +82,25 @@ def test_the_banner_can_be_dismissed(qtbot: QtBot, plan_window: MainWindow) -> N
     assert plan_window.stack.currentWidget() is current
 
 
+def test_the_banner_goes_once_the_plan_page_is_opened_another_way(qtbot: QtBot, plan_window: MainWindow) -> None:
+    banner = _banner(plan_window)
+    qtbot.mouseClick(plan_window.page_buttons["plan"], Qt.MouseButton.LeftButton)
+    assert plan_window.stack.currentWidget() is _page(plan_window)
+    qtbot.waitUntil(lambda: not banner.isVisible())  # the page's first sentence says what it said
+    plan_window.navigate("passport")
+    plan_window.page_actions["plan"].trigger()  # and again: nothing left to dismiss
+    assert plan_window.stack.currentWidget() is _page(plan_window)
+    assert plan_window.findChildren(PlanBanner) == [] or not _banner(plan_window).isVisible()
+
+
+def test_a_dismissed_banner_stays_gone_when_the_plan_page_opens(qtbot: QtBot, plan_window: MainWindow) -> None:
+    banner = _banner(plan_window)
+    qtbot.mouseClick(banner.dismiss_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: plan_window.findChildren(PlanBanner) == [])  # deleted, not just hidden
+    plan_window.navigate("plan")
+    assert plan_window.stack.currentWidget() is _page(plan_window)
+
+
 def test_no_banner_when_nothing_is_overdue_or_due_soon(qtbot: QtBot, vault: Vault, asked: Prompts) -> None:
     session = Session(vault, catalog_for(None, date(2026, 7, 10)), as_of=date(2026, 7, 10))
     main = show_window(qtbot, session)
