@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal
 
-import keyring
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from keyring.errors import KeyringError
@@ -64,7 +63,7 @@ def _from_raw(raw: bytes) -> Ed25519PrivateKey | None:
 def _keyring_get() -> tuple[bool, Ed25519PrivateKey | None]:
     """(keyring works, the key it holds)."""
     try:
-        text = keyring.get_password(keys.SERVICE, KEYRING_USER)
+        text = keys.get_secret(KEYRING_USER)
     except KeyringError:
         return False, None
     if not text:
@@ -77,7 +76,7 @@ def _keyring_get() -> tuple[bool, Ed25519PrivateKey | None]:
 
 def _keyring_set(key: Ed25519PrivateKey) -> bool:
     try:
-        keyring.set_password(keys.SERVICE, KEYRING_USER, base64.b64encode(_raw(key)).decode("ascii"))
+        keys.set_secret(KEYRING_USER, base64.b64encode(_raw(key)).decode("ascii"))
     except KeyringError:
         return False
     back = _keyring_get()[1]

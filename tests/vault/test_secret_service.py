@@ -16,6 +16,7 @@ import pytest
 from keyring.errors import KeyringError
 
 from ecfmg_desk.errors import KeyUnavailableError
+from ecfmg_desk.vault import keys
 from ecfmg_desk.vault.keys import SERVICE
 from ecfmg_desk.vault.store import Vault
 from tests.samples import make_jpeg
@@ -60,3 +61,31 @@ def test_vault_key_round_trips_through_gnome_keyring(
         assert [d.id for d in vault.documents()] == [doc.id]
     assert secret_service.get_password(SERVICE, vault_id)  # put back for daily use
     secret_service.delete_password(SERVICE, vault_id)
+
+
+@pytest.mark.secret_service
+def test_the_secret_service_that_held_the_key_is_asked_first_at_the_next_start(
+    secret_service: keyring.backend.KeyringBackend, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ecfmg_desk.vault.location import config_dir
+    from tests.conftest import MemoryKeyring
+
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
+    remembered = config_dir() / keys.BACKEND_FILE
+    with Vault.open(tmp_path / "vault", create=True, passphrase="recovery passphrase") as vault:
+        vault_id = vault.id
+    assert remembered.read_text() == "keyring.backends.SecretService.Keyring\n"
+    # next start: keyring would now choose another backend (here: an empty one); the key is still found
+    elsewhere = MemoryKeyring()
+    keyring.set_keyring(elsewhere)
+    with Vault.open(tmp_path / "vault") as vault:  # no passphrase: asked of the remembered Secret Service
+        assert vault.id == vault_id
+    with Vault.open(tmp_path / "other", create=True, passphrase="recovery passphrase") as vault:
+        other_id = vault.id
+    assert secret_service.get_password(SERVICE, other_id), "a new key goes where the next start looks first"
+    assert elsewhere.entries == {}
+    for gone in (vault_id, other_id):
+        elsewhere.set_password(SERVICE, gone, "a stale copy")
+        keys.keyring_delete(gone)
+        assert secret_service.get_password(SERVICE, gone) is None
+        assert elsewhere.entries.get((SERVICE, gone)) is None, "a deleted key is gone from every backend"
