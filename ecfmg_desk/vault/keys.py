@@ -112,18 +112,20 @@ def _backends() -> Iterator[KeyringBackend]:
 
 def get_secret(user: str) -> str | None:
     """Our entry ``user`` in the keyring (``None``: none), from the first backend that has it; raises
-    ``KeyringError`` when no backend works."""
+    ``KeyringError`` when no backend works (one that answers "no entry" works)."""
     failure: KeyringError | None = None
+    answered = False
     for backend in _backends():
         try:
             text = backend.get_password(SERVICE, user)
         except KeyringError as exc:
             failure = failure or exc
             continue
+        answered = True
         if text:
             _remember(backend)
             return text
-    if failure is not None:
+    if failure is not None and not answered:
         raise failure
     return None
 

@@ -75,3 +75,17 @@ def test_a_backend_the_user_named_wins_over_the_remembered_one(
     _remembered_file().write_text("keyring.backends.SecretService.Keyring\n")
     vault_id = _new_vault(tmp_path / "vault")
     assert memory_keyring.entries[(keys.SERVICE, vault_id)], "keyring's (the user's) choice, not ours"
+
+
+@pytest.mark.secret_service
+def test_a_working_remembered_keyring_without_the_entry_is_an_answer_not_a_failure(
+        tmp_path: Path, no_keyring: None) -> None:
+    """The remembered keyring works but has no key for this vault, and keyring's own choice fails: the vault
+    asks for its passphrase (no key), it does not say the keyring is broken."""
+    import os
+
+    if os.environ.get("ECFMG_DESK_SECRET_SERVICE") != "1":
+        pytest.skip("needs a Secret Service session (run through `make test` with gnome-keyring installed)")
+    _remembered_file().parent.mkdir(parents=True, exist_ok=True)
+    _remembered_file().write_text("keyring.backends.SecretService.Keyring\n")
+    assert keys.keyring_get("no-such-vault") is None
