@@ -67,32 +67,41 @@ def _user_named_backend() -> bool:
     return (Path(platform_.config_root()) / "keyringrc.cfg").exists()
 
 
-def _remembered() -> KeyringBackend | None:
-    """The backend :data:`BACKEND_FILE` names, if it is one of :data:`REMEMBERED_BACKENDS` and works here."""
-    if _user_named_backend():
-        return None
+def _remembered_name() -> str | None:
+    """What :data:`BACKEND_FILE` names, if it is one of :data:`REMEMBERED_BACKENDS` (read bounded)."""
     try:
         with _backend_file().open("rb") as file:
             name = file.read(200).decode("ascii").strip()
     except (OSError, UnicodeDecodeError):
         return None
-    if name not in REMEMBERED_BACKENDS:
+    return name if name in REMEMBERED_BACKENDS else None
+
+
+_loaded: dict[str, KeyringBackend | None] = {}
+"""Remembered backends made in this process (``None``: not usable here), as keyring keeps the one it chose:
+checking that a backend works costs it a connection to the OS keyring."""
+
+
+def _remembered() -> KeyringBackend | None:
+    """The remembered backend, if it works here (and the user named none)."""
+    name = None if _user_named_backend() else _remembered_name()
+    if name is None:
         return None
-    try:
-        return keyring.core.load_keyring(name)  # raises when it does not work on this machine (now)
-    except Exception:  # a backend unusable here, for any reason: keyring chooses, as it would without us
-        return None
+    if name not in _loaded:
+        try:
+            _loaded[name] = keyring.core.load_keyring(name)  # raises when it does not work on this machine
+        except Exception:  # a backend unusable here, for any reason: keyring chooses, as it would without us
+            _loaded[name] = None
+    return _loaded[name]
 
 
 def _remember(backend: KeyringBackend) -> None:
     """Note ``backend`` (it just held or took a key) for the next start; never a reason to fail."""
     name = f"{type(backend).__module__}.{type(backend).__qualname__}"
-    if name not in REMEMBERED_BACKENDS or _user_named_backend():
+    if name not in REMEMBERED_BACKENDS or _user_named_backend() or _remembered_name() == name:
         return
     path = _backend_file()
     with contextlib.suppress(OSError):
-        if path.is_file() and path.read_bytes().strip() == name.encode("ascii"):
-            return
         path.parent.mkdir(parents=True, exist_ok=True)
         temp = path.with_name(path.name + ".tmp")
         temp.write_bytes(name.encode("ascii") + b"\n")
