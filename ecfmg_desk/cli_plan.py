@@ -60,7 +60,8 @@ def _assignments(texts: list[str]) -> dict[str, date | None]:
 def _line(item: PlanItem) -> str:
     when = item.date.isoformat() if item.date else "-" * 10
     how = "entered by you" if item.user_entered else _CONFIDENCE_WORDS[item.confidence]
-    return f"{when}  {_STATUS_WORDS[item.status]:<13} {item.kind:<9} {item.title}  ({how})"
+    status = "nothing to do" if item.status == "done" and item.kind == "expiry" else _STATUS_WORDS[item.status]
+    return f"{when}  {status:<13} {item.kind:<9} {item.title}  ({how})"
 
 
 def cmd_plan(ctx: Context) -> int:

@@ -201,3 +201,12 @@ def test_a_failed_usmle_attempt_puts_the_earliest_next_attempt_in_the_plan(cli: 
     when = item["date"]
     assert isinstance(when, str) and when > "2026-10-01"
     assert item["source"] and item["confidence"] != "?"
+
+
+def test_a_passport_valid_long_enough_reads_nothing_to_do_not_done(cli: Cli, tmp_path: Path) -> None:
+    cli("profile", "--set", "given_names=Maria")
+    cli("add", "passport", make_jpeg(tmp_path / "passport.jpg"), "--expires", "2033-02-09")
+    item = next(i for key, i in _items(cli).items() if key.startswith("passport-expiry:"))
+    assert item["status"] == "done"  # the JSON contract (DESIGN.md section 7) keeps its status
+    line = next(x for x in cli("plan", "--as-of", AS_OF).out.splitlines() if "Passport expires" in x)
+    assert "nothing to do" in line and " done " not in line

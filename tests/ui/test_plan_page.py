@@ -292,3 +292,22 @@ def test_every_step_of_the_plan_is_read_whole(qtbot: QtBot, vault: Vault, asked:
     finally:
         window.close()
         session.shutdown()
+
+
+def test_a_passport_valid_long_enough_says_nothing_to_do_not_done(
+    qtbot: QtBot, vault: Vault, tmp_path: Path, asked: Prompts
+) -> None:
+    passport = vault.add_document("passport", [make_jpeg(tmp_path / "passport.jpg")], expires=date(2033, 2, 9))
+    session = Session(vault, catalog_for(None, AS_OF), as_of=AS_OF)
+    main = show_window(qtbot, session)
+    try:
+        main.navigate("plan")
+        page = _page(main)
+        key = f"passport-expiry:{passport.document.id}"
+        assert next(i for i in page.rows() if i.key == key).status == "done"
+        index = page.index_of(key)
+        assert index is not None
+        assert index.siblingAtColumn(1).data() == "Nothing to do"
+    finally:
+        main.close()
+        session.shutdown()
