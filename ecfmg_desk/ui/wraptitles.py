@@ -10,12 +10,11 @@ changes. Category headings stay one line.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTreeView
+from PySide6.QtWidgets import QAbstractItemView, QStyledItemDelegate, QStyleOptionViewItem, QTreeView
 
 from ecfmg_desk.ui.widgets import own_viewport
 
 Index = QModelIndex | QPersistentModelIndex
-SLACK_PX = 4
 
 
 class WrappingDelegate(QStyledItemDelegate):
@@ -25,35 +24,30 @@ class WrappingDelegate(QStyledItemDelegate):
         self.column = column
         """The column whose text wraps (the stretched one: the checklist's titles, the plan's steps)."""
 
-    def text_rect(self, option: QStyleOptionViewItem, index: Index) -> QRect:
-        """Where the style draws the text of ``index`` in a row as wide as its column."""
-        item = QStyleOptionViewItem(option)
-        self.initStyleOption(item, index)
-        depth = 0
+    def cell_width(self, index: Index) -> int:
+        """The width of ``index``'s cell: its column, less the tree's indentation in the first column (one step
+        more when the top level has its own branch marks, as Qt lays the row out)."""
+        depth = 1 if self._view.rootIsDecorated() else 0
         parent = index.parent()
         while parent.isValid():
             depth += 1
             parent = parent.parent()
         left = self._view.indentation() * depth if index.column() == 0 else 0
-        width = max(1, self._view.columnWidth(index.column()) - left)
-        item.rect = QRect(0, 0, width, max(item.rect.height(), item.fontMetrics.height() + 4))
-        style = self._view.style()
-        return style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, item, self._view)
+        return max(1, self._view.columnWidth(index.column()) - left)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
-        size = super().sizeHint(option, index)
+        """Qt's own size of the item, measured in the cell's real width.
+
+        The style wraps the text when the option carries the cell's rectangle, with the same margins and line
+        breaks it paints with; an estimate of those (a few pixels of slack) left some rows a line short, their
+        last line cut to "…"."""
         text = index.data(Qt.ItemDataRole.DisplayRole)
         if index.column() != self.column or not index.parent().isValid() or not text \
                 or self._view.columnWidth(self.column) <= 0:
-            return size
+            return super().sizeHint(option, index)
         item = QStyleOptionViewItem(option)
-        self.initStyleOption(item, index)
-        rect = self.text_rect(option, index)
-        width = max(1, rect.width() - SLACK_PX)  # the painter's own rect is a pixel or two narrower
-        needed = item.fontMetrics.boundingRect(QRect(0, 0, width, 10_000),
-                                               int(Qt.TextFlag.TextWordWrap), str(text)).height()
-        one_line = item.fontMetrics.height()
-        return QSize(size.width(), size.height() + max(0, needed - one_line))
+        item.rect = QRect(0, 0, self.cell_width(index), max(1, option.rect.height()))
+        return super().sizeHint(item, index)
 
 
 class _Relayout(QObject):

@@ -7,6 +7,7 @@ thread behind: :func:`no_leftovers` checks.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,9 +15,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QEvent, QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QEvent, QMimeData, QModelIndex, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QTextLayout, QTextOption
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from ecfmg_desk.core.catalog import Catalog
@@ -303,3 +311,31 @@ def export_bundle(vault: Vault, catalog: Catalog, folder: Path) -> Path:
     bundle = folder / "GARCIA LOPEZ - ECFMG packet.ecfmgpkt"
     export_vault(vault, catalog, out=folder / "GARCIA LOPEZ - ECFMG packet.pdf", bundle=bundle, as_of=AS_OF)
     return bundle
+
+
+def painted_text_height(view: QAbstractItemView, index: QModelIndex) -> int:
+    """The height Qt's style needs to paint ``index``'s text whole, in the cell the view gives it now.
+
+    Measured as QCommonStyle paints an item (``viewItemDrawText``): the style's text rectangle less a margin of
+    ``PM_FocusFrameHMargin + 1`` on each side, the text laid out with word wrap in that width. A row lower than
+    this has its last line cut to "…"."""
+    option = QStyleOptionViewItem()
+    view.initViewItemOption(option)
+    option.rect = view.visualRect(index)
+    delegate = view.itemDelegateForIndex(index)
+    assert isinstance(delegate, QStyledItemDelegate)
+    delegate.initStyleOption(option, index)
+    style = view.style()
+    rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, view)
+    margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+    layout = QTextLayout(option.text, option.font)
+    text_option = QTextOption()
+    text_option.setWrapMode(QTextOption.WrapMode.WordWrap)
+    layout.setTextOption(text_option)
+    height = 0.0
+    layout.beginLayout()
+    while (line := layout.createLine()).isValid():
+        line.setLineWidth(rect.width() - 2 * margin)
+        height += line.height()
+    layout.endLayout()
+    return math.ceil(height)

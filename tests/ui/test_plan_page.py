@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 from icalendar import Calendar
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush
-from PySide6.QtWidgets import QApplication, QDialog, QStyleOptionViewItem
+from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
 from ecfmg_desk.core.dates import DateOrder
@@ -24,7 +24,7 @@ from ecfmg_desk.ui.session import Session
 from ecfmg_desk.ui.window import MainWindow
 from ecfmg_desk.vault.store import Vault
 from tests.samples import make_jpeg
-from tests.ui.conftest import AS_OF, Prompts, export_bundle, show_window
+from tests.ui.conftest import AS_OF, Prompts, export_bundle, painted_text_height, show_window
 from tests.ui.test_review_mode import advisor as advisor  # a fixture
 from tests.ui.test_review_mode import open_as_gui
 
@@ -275,19 +275,15 @@ def test_every_step_of_the_plan_is_read_whole(qtbot: QtBot, vault: Vault, asked:
         page = _page(window)
         page.tree.expandAll()
         QApplication.processEvents()
-        option = QStyleOptionViewItem()
-        page.tree.initViewItemOption(option)
+        one_line = page.tree.fontMetrics().height()
         wrapped = 0
         for group in range(page.model.rowCount()):
             parent = page.model.index(group, 0)
             for row in range(page.model.rowCount(parent)):
                 index = page.model.index(row, 2, parent)
-                text = str(index.data())
-                space = page.step_delegate.text_rect(option, index).width() - 2
-                needed = option.fontMetrics.boundingRect(QRect(0, 0, space, 10_000), int(Qt.TextFlag.TextWordWrap),
-                                                         text).height()
-                assert page.tree.visualRect(index).height() >= needed, f"{text!r} is cut at {size}"
-                wrapped += needed > option.fontMetrics.height()
+                needed = painted_text_height(page.tree, index)
+                assert page.tree.visualRect(index).height() >= needed, f"{index.data()!r} is cut at {size}"
+                wrapped += needed > one_line
         assert wrapped or size[0] > 1024, "at 1024 px some step needs two lines (the test measures something)"
     finally:
         window.close()
