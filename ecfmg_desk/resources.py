@@ -9,7 +9,6 @@ import dataclasses
 import functools
 import re
 import sys
-import tomllib
 from datetime import date
 from pathlib import Path
 
@@ -69,15 +68,14 @@ def _read(path: Path) -> str:
 def load_catalog(cycle: int) -> Catalog:
     """The catalog of one Match cycle: its file merged onto the base it names (``core`` does no I/O)."""
     path = resource_path("requirements", f"ecfmg-{cycle}.toml")
-    text = _read(path)
-    try:
-        base_name = tomllib.loads(text).get("base")
-    except tomllib.TOMLDecodeError:
-        base_name = None  # parse_catalog reports the syntax error with the file name
-    if not isinstance(base_name, str) or "/" in base_name or "\\" in base_name:
-        return parse_catalog(text, path.name)
-    base_path = resource_path("requirements", base_name)
-    catalog = parse_catalog(text, path.name, base=_read(base_path), base_name=base_path.name)
+
+    def read_base(name: str) -> tuple[str, str] | None:
+        if "/" in name or "\\" in name:
+            return None  # only a file beside it; the parser then says the base is missing
+        base_path = resource_path("requirements", name)
+        return _read(base_path), base_path.name
+
+    catalog = parse_catalog(_read(path), path.name, read_base=read_base)
     cycles = available_cycles()
     return dataclasses.replace(catalog, newest=bool(cycles) and catalog.cycle == max(cycles))
 

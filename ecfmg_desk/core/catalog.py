@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from types import MappingProxyType
@@ -603,16 +603,23 @@ class Catalog:
         return tuple(r for r in self.requirements if r.category == category_id)
 
 
-def parse_catalog(text: str, source_name: str, *, base: str | None = None, base_name: str = "") -> Catalog:
+def parse_catalog(text: str, source_name: str, *, base: str | None = None, base_name: str = "",
+                  read_base: Callable[[str], tuple[str, str] | None] | None = None) -> Catalog:
     """Parse and check a catalog's TOML text; ``source_name`` (the file name) goes into every error.
 
     A cycle file (``ecfmg-2027.toml``) names its ``base`` (what every cycle shares: categories, requirements,
-    findings, common parameters) and adds the cycle's dates and parameters; pass the base's text as ``base``.
-    The cycle's parameters override the base's of the same key.
+    findings, common parameters) and adds the cycle's dates and parameters; pass the base's text as ``base``, or
+    ``read_base``, which is given the name the file gives and returns the base's text and file name (None: no
+    such base), so that the cycle file is parsed once. The cycle's parameters override the base's of the same key.
     """
-    name = f"{source_name} (with {base_name})" if base is not None and base_name else source_name
-    parser = _Parser(name)
+    parser = _Parser(source_name)
     data = parser.load(text)
+    if base is None and read_base is not None and isinstance(data.get("base"), str):
+        found = read_base(cast("str", data["base"]))
+        if found is not None:
+            base, base_name = found
+    if base is not None and base_name:
+        parser.source = f"{source_name} (with {base_name})"
     if base is not None:
         if "base" not in data:
             raise parser.fail("base", "a base was given but the cycle file names none")

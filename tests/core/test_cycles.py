@@ -6,8 +6,10 @@ from datetime import date
 
 import pytest
 
-from ecfmg_desk.core.catalog import CYCLE_DATE_KEYS, choose_cycle
-from ecfmg_desk.resources import available_cycles, load_catalog
+from ecfmg_desk.core.catalog import CYCLE_DATE_KEYS, choose_cycle, parse_catalog
+from ecfmg_desk.errors import CatalogError
+from ecfmg_desk.resources import available_cycles, load_catalog, resource_path
+from tests.core.conftest import cycle_text
 
 CYCLES = (2026, 2027, 2028)
 
@@ -78,3 +80,21 @@ def test_at_least_45_rules_are_implemented_and_the_rest_say_why() -> None:
     implemented = [e for e in index.values() if e.implemented]
     assert len(implemented) >= 45
     assert all(e.why for e in index.values() if not e.implemented)
+
+
+def test_the_base_is_read_by_the_name_the_cycle_file_gives() -> None:
+    asked: list[str] = []
+    base_text = resource_path("requirements", "ecfmg-base.toml").read_text(encoding="utf-8")
+
+    def read_base(name: str) -> tuple[str, str] | None:
+        asked.append(name)
+        return base_text, name
+
+    catalog = parse_catalog(cycle_text(2027), "ecfmg-2027.toml", read_base=read_base)
+    assert asked == ["ecfmg-base.toml"]
+    assert catalog.ids == load_catalog(2027).ids and catalog.cycle == 2027
+
+
+def test_a_base_that_cannot_be_found_is_named_in_the_error() -> None:
+    with pytest.raises(CatalogError, match=r"ecfmg-2027\.toml.*needs its base catalog 'ecfmg-base\.toml'"):
+        parse_catalog(cycle_text(2027), "ecfmg-2027.toml", read_base=lambda _name: None)
