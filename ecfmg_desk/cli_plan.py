@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 _STATUS_WORDS = {
     "done": "done",
+    "nothing-to-do": "nothing to do",
     "overdue": "OVERDUE",
     "due-soon": "due soon",
     "upcoming": "upcoming",
@@ -60,8 +61,7 @@ def _assignments(texts: list[str]) -> dict[str, date | None]:
 def _line(item: PlanItem) -> str:
     when = item.date.isoformat() if item.date else "-" * 10
     how = "entered by you" if item.user_entered else _CONFIDENCE_WORDS[item.confidence]
-    status = "nothing to do" if item.status == "done" and item.kind == "expiry" else _STATUS_WORDS[item.status]
-    return f"{when}  {status:<13} {item.kind:<9} {item.title}  ({how})"
+    return f"{when}  {_STATUS_WORDS[item.shown_status]:<13} {item.kind:<9} {item.title}  ({how})"
 
 
 def cmd_plan(ctx: Context) -> int:

@@ -158,6 +158,12 @@ class PlanItem:
             "user_entered": self.user_entered,
         }
 
+    @property
+    def shown_status(self) -> str:
+        """The status the plan's words name: a met expiry is ``nothing-to-do`` (a passport valid long enough is
+        not "done"); otherwise :attr:`status`, which the JSON keeps (DESIGN.md section 7)."""
+        return "nothing-to-do" if self.status == "done" and self.kind == "expiry" else self.status
+
 
 @dataclass(frozen=True)
 class Plan:

@@ -68,12 +68,11 @@ def overdue_colour() -> QColor:
     return OVERDUE_RED_ON_DARK if dark else OVERDUE_RED
 
 
-def status_word(status: str, kind: str = "") -> str:
-    """The status in words; an expiry far enough away says so (a passport is not "done", it lasts long enough)."""
-    if status == "done" and kind == "expiry":
-        return tr("Nothing to do")
+def status_word(status: str) -> str:
+    """A plan item's :attr:`~ecfmg_desk.core.plan.PlanItem.shown_status` in words."""
     return {
         "done": tr("Done"),
+        "nothing-to-do": tr("Nothing to do"),
         "overdue": tr("Overdue"),
         "due-soon": tr("Due soon"),
         "upcoming": tr("Upcoming"),
@@ -184,7 +183,7 @@ class PlanModel(QStandardItemModel):
     def _row(self, item: PlanItem) -> list[QStandardItem]:
         when = QStandardItem(format_date(item.date) if item.date else "—")
         when.setAccessibleText(format_date(item.date) if item.date else tr("not announced yet"))
-        status = QStandardItem(icons.icon(status_icon(item.status)), status_word(item.status, item.kind))
+        status = QStandardItem(icons.icon(status_icon(item.status)), status_word(item.shown_status))
         step = QStandardItem(item.title)
         step.setToolTip(_tooltip(item))
         source = QStandardItem(how_sure(item))
@@ -194,7 +193,7 @@ class PlanModel(QStandardItemModel):
             cell.setEditable(False)
             cell.setData(item, ITEM_ROLE)
             cell.setAccessibleText(
-                f"{status_word(item.status, item.kind)}: {item.title}, "
+                f"{status_word(item.shown_status)}: {item.title}, "
                 + (format_date(item.date) if item.date else tr("not announced yet"))
             )
             if item.status == "overdue":
@@ -393,7 +392,7 @@ class PlanPage(QWidget):
         if item is None:
             return
         when = format_date(item.date) if item.date else tr("not announced yet")
-        self.detail_title.setText(f"{status_word(item.status, item.kind)} · {when} · {item.title}")
+        self.detail_title.setText(f"{status_word(item.shown_status)} · {when} · {item.title}")
         self.detail_text.setText(item.detail)
         self.detail_text.setVisible(bool(item.detail))
         source = tr("Source: {source}").format(source=item.source) if item.source else ""
